@@ -34,6 +34,8 @@ export interface FdTarget {
   pos?: number;
   /** Size of the regular file, when it could be stat'ed. */
   size?: number;
+  /** For a pipe: the other processes holding its read end, when they can be seen. */
+  readers?: { pid: number; comm: string }[];
 }
 
 /** The ways fdscope can capture a stream. */
@@ -302,6 +304,8 @@ export interface Requests {
     req: { id: string; query: string; from: number; backwards?: boolean; caseSensitive?: boolean };
     res: { index: number | null };
   };
+  /** The first line whose first byte came at or after time t (µs). */
+  'capture:line-at': { req: { id: string; t: number }; res: { index: number | null } };
   'capture:timeline': {
     req: { id: string; t0: number; t1: number; buckets: number };
     res: TimelineResult;
@@ -338,6 +342,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'capture:delete',
   'capture:lines',
   'capture:search',
+  'capture:line-at',
   'capture:timeline',
   'capture:diagnosis',
   'capture:export',

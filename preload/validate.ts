@@ -119,6 +119,7 @@ const checks: { [K in RequestName]: Check<Req<K>> } = {
     backwards: optional(bool),
     caseSensitive: optional(bool),
   }),
+  'capture:line-at': object({ id, t: num }),
   'capture:timeline': object({ id, t0: num, t1: num, buckets: int(1, 10_000) }),
   'capture:diagnosis': byId,
   'capture:export': object({ id, format: exportFormat, fds: fdList, path: str(4096) }),

@@ -1,0 +1,16 @@
+// The engine's facade: one object that serves every request of the contract.
+import type { EngineApi } from '../../preload/contract';
+import type { WriteEvent } from './capture/source';
+import type { Logger } from './log';
+
+export interface EngineOptions {
+  /** The folder captures are stored in (one sub-folder per capture). */
+  dataDir: string;
+  logger?: Logger;
+}
+
+/** The engine for the faces: the contract, plus the raw writes for the CLI's tap. */
+export interface Engine extends EngineApi {
+  /** Every write of a capture as it is stored; returns the unsubscribe function. */
+  onWrites(captureId: string, listener: (writes: WriteEvent[]) => void): () => void;
+}
