@@ -1,0 +1,2 @@
+// The browser mode's public face.
+export { startServer, LOOPBACK, type RunningServer, type ServerOptions } from './http-server';
