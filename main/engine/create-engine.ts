@@ -1,0 +1,111 @@
+// Builds the engine: hosts, discovery, captures and queries behind the contract.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { CaptureInfo, Events, Req, RequestName, Res } from '../../preload/contract';
+import { diagnose } from './analysis/diagnosis';
+import { detectRuntime } from './analysis/runtimes';
+import { recentWrites } from './analysis/write-stats';
+import { readLocalCapabilities } from './discovery/capabilities';
+import { getLocalProcess, listLocalProcesses } from './discovery/local-discovery';
+import type { Engine, EngineOptions } from './engine';
+import { FdscopeError } from './errors';
+import { exportCapture } from './export/export-capture';
+import type { Host } from './host/host';
+import { LOCAL_HOST_ID, createLocalHost } from './host/local-host';
+import { silentLogger } from './log';
+import { searchLines } from './store/search';
+import { timelineQuery } from './store/timeline-query';
+import { CaptureManager } from './session/capture-manager';
+
+type Handlers = { [K in RequestName]: (req: Req<K>) => Promise<Res<K>> | Res<K> };
+
+/** The engine behind every face: Electron IPC, the browser mode, the CLI. */
+export function createEngine(options: EngineOptions): Engine {
+  const logger = options.logger ?? silentLogger;
+  const listeners = new Set<(info: CaptureInfo) => void>();
+  const captures = new CaptureManager({
+    dataDir: options.dataDir,
+    logger,
+    publish: (info) => listeners.forEach((l) => l(info)),
+  });
+  const hosts = new Map<string, Host>([[LOCAL_HOST_ID, createLocalHost(logger)]]);
+  const hostOf = (id: string): Host => {
+    const host = hosts.get(id);
+    if (!host)
+      throw new FdscopeError('no-such-host', `unable to find host "${id}"`, {
+        reason: 'only this machine is known',
+        help: `use host "${LOCAL_HOST_ID}"`,
+      });
+    return host;
+  };
+
+  const handlers: Handlers = {
+    'hosts:list': () => [...hosts.values()].map((h) => h.info),
+    'processes:list': ({ hostId }) => {
+      hostOf(hostId);
+      return listLocalProcesses(readLocalCapabilities(logger));
+    },
+    'capture:start': async (req) => {
+      const host = hostOf(req.hostId);
+      const caps = readLocalCapabilities(logger);
+      const proc = getLocalProcess(req.pid, caps);
+      return captures.start(host, proc, caps, req);
+    },
+    'capture:stop': ({ id }) => captures.stop(id),
+    'capture:list': () => captures.list(),
+    'capture:get': ({ id }) => captures.get(id),
+    'capture:delete': ({ id }) => {
+      captures.delete(id);
+      return { id };
+    },
+    'capture:lines': ({ id, from, count, maxBytes }) => {
+      const reader = captures.reader(id);
+      return { total: reader.lineCount(), lines: reader.lines(from, count, maxBytes) };
+    },
+    'capture:search': ({ id, ...search }) => ({ index: searchLines(captures.reader(id), search) }),
+    'capture:line-at': ({ id, t }) => ({ index: captures.reader(id).lineIndexAt(t) }),
+    'capture:timeline': ({ id, t0, t1, buckets }) => {
+      const fds = captures.get(id).streams.map((s) => s.fd);
+      return timelineQuery(captures.reader(id), fds, t0, t1, buckets);
+    },
+    'capture:diagnosis': ({ id }) => {
+      const info = captures.get(id);
+      const runtime = detectRuntime(captures.capturedProcess(id));
+      const end = info.endedAt ? info.endedAt * 1000 : Date.now() * 1000;
+      const watchedFor = end - info.startedAt * 1000;
+      const reader = captures.reader(id);
+      return info.streams.map((stream) =>
+        diagnose({ stream, writes: recentWrites(reader, stream.fd), runtime, watchedFor }),
+      );
+    },
+    'capture:export': (req) => exportCapture(captures.reader(req.id), req),
+    'export:default-path': ({ id, format, fds }) => {
+      const ext = { raw: 'bin', text: 'txt', jsonl: 'jsonl', csv: 'csv' }[format];
+      const which = fds.length === 1 ? (fds[0] === 1 ? '-stdout' : '-stderr') : '';
+      const name = `fdscope-${id}${which}.${ext}`;
+      return { path: join(homedir(), name) };
+    },
+    'dialog:save-path': () => {
+      throw new FdscopeError('not-supported', 'unable to open a save dialog', {
+        reason: 'only the desktop app has one',
+        help: 'type the path of the file instead',
+      });
+    },
+  };
+
+  return {
+    async handle<K extends RequestName>(name: K, req: Req<K>): Promise<Res<K>> {
+      const handler = handlers[name] as (req: Req<K>) => Promise<Res<K>> | Res<K>;
+      if (!handler) throw new FdscopeError('bad-request', `unknown request "${String(name)}"`);
+      return handler(req);
+    },
+    on<E extends keyof Events>(name: E, listener: (payload: Events[E]) => void) {
+      if (name !== 'capture:update') return () => undefined;
+      const l = listener as (info: CaptureInfo) => void;
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    onWrites: (id, listener) => captures.onWrites(id, listener),
+    close: () => captures.close(),
+  };
+}

@@ -1,0 +1,99 @@
+// Turns a start request into the capture source that fits the target's fds,
+// refusing early, with the reason, what cannot work.
+import type {
+  HostCapabilities,
+  MethodName,
+  ProcessInfo,
+  StartRequest,
+} from '../../../preload/contract';
+import { createFollowFileSource } from '../capture/follow-file-source';
+import { createReadPipeSource } from '../capture/read-pipe-source';
+import type { CaptureSource } from '../capture/source';
+import { createTraceSource } from '../capture/trace-source';
+import { traceRefusal } from '../discovery/methods';
+import { FdscopeError } from '../errors';
+import type { Host } from '../host/host';
+import type { Logger } from '../log';
+import { mergeSources } from './merged-source';
+
+/** The method a request resolves to for this process. */
+export function resolveMethod(proc: ProcessInfo, req: StartRequest): MethodName {
+  const targets = req.fds.map((fd) => targetOf(proc, fd));
+  if (req.method !== 'auto') return req.method;
+  // One capture has one method: follow-file only when every chosen fd is a file.
+  const picks = req.fds.map((fd) => proc.methods[String(fd) as '1' | '2'].method);
+  if (picks.every((m) => m === 'file')) return 'file';
+  if (targets.some((t) => t.kind === 'closed')) {
+    throw unable(
+      proc.pid,
+      'not-capturable',
+      `fd ${targets.find((t) => t.kind === 'closed')!.fd} is closed`,
+    );
+  }
+  return 'trace';
+}
+
+/** Builds the source for a request, or throws an FdscopeError saying why it cannot. */
+export function chooseSource(
+  proc: ProcessInfo,
+  caps: HostCapabilities,
+  req: StartRequest,
+  host: Host,
+  logger: Logger,
+): CaptureSource {
+  const method = resolveMethod(proc, req);
+  if (method === 'trace') {
+    const refusal = traceRefusal(proc, caps);
+    if (refusal) throw unable(proc.pid, refusal.code, refusal.reason);
+    return createTraceSource({ host, pid: proc.pid, fds: req.fds, strace: caps.strace!, logger });
+  }
+  for (const fd of req.fds) checkFits(proc, fd, method);
+  if (method === 'file') {
+    return mergeSources(
+      req.fds.map((fd) =>
+        createFollowFileSource({ pid: proc.pid, fd, fromStart: req.fromStart, logger }),
+      ),
+    );
+  }
+  return mergeSources(
+    req.fds.map((fd) =>
+      createReadPipeSource({ pid: proc.pid, fd, confirmed: req.confirmPipe === true, logger }),
+    ),
+  );
+}
+
+function checkFits(proc: ProcessInfo, fd: number, method: 'file' | 'pipe'): void {
+  const target = targetOf(proc, fd);
+  const fits = method === 'file' ? ['file', 'deleted'] : ['pipe'];
+  if (!fits.includes(target.kind)) {
+    const what = method === 'file' ? 'follow-file needs a regular file' : 'read-pipe needs a pipe';
+    throw unable(
+      proc.pid,
+      'method-unavailable',
+      `${what}, and fd ${fd} is ${target.kind} (${target.link})`,
+      'choose trace (or auto)',
+    );
+  }
+  if (proc.unreadable)
+    throw unable(proc.pid, 'method-unavailable', `fds not readable: ${proc.unreadable}`);
+}
+
+function targetOf(proc: ProcessInfo, fd: number) {
+  const target = proc.fds.find((t) => t.fd === fd);
+  if (!target)
+    throw unable(
+      proc.pid,
+      'method-unavailable',
+      `fd ${fd} could not be read: ${proc.unreadable ?? 'unknown'}`,
+    );
+  return target;
+}
+
+function unable(
+  pid: number,
+  code: FdscopeError['code'],
+  reason: string,
+  help?: string,
+): FdscopeError {
+  return new FdscopeError(code, `unable to capture pid ${pid}`, { reason, help });
+}
