@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { WriteEvent } from '../../main/engine/capture/source';
+import type { CaptureNotice } from '../../preload/contract';
 
 /** Where the target's fd 1 points. */
 export type FixtureStdout = 'pipe' | 'file' | 'append' | 'null' | 'pty' | 'socket' | 'deleted';
@@ -49,12 +51,13 @@ kind = spec['stdout']
 children = []
 keep = []
 
-def child_common(out_fd):
+def child_common(out_fd, ready):
     null = os.open('/dev/null', os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(out_fd, 1)
     os.dup2(null, 2)
-    os.closerange(3, 4096)
+    os.closerange(3, ready)
+    os.closerange(ready + 1, 4096)
 
 def writer_loop():
     w = spec.get('writes')
@@ -75,13 +78,21 @@ def writer_loop():
     os._exit(0)
 
 def fork_target(out_fd):
+    # The pid is reported only once the child has its fds and comm in place.
+    ready_r, ready_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        child_common(out_fd)
+        os.close(ready_r)
+        child_common(out_fd, ready_w)
         if spec.get('comm'):
             with open('/proc/self/comm', 'w') as f:
                 f.write(spec['comm'])
+        os.write(ready_w, b'.')
+        os.close(ready_w)
         writer_loop()
+    os.close(ready_w)
+    os.read(ready_r, 1)
+    os.close(ready_r)
     children.append(pid)
     return pid
 
@@ -234,4 +245,43 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A sink that keeps everything a source delivers, for assertions. */
+export interface CollectingSink {
+  events: WriteEvent[];
+  notices: CaptureNotice[];
+  writes(events: WriteEvent[]): void;
+  notice(notice: CaptureNotice): void;
+  /** Every byte captured so far, in order. */
+  bytes(): Buffer;
+  /** The complete lines captured so far. */
+  lines(): string[];
+}
+
+/** Creates a sink that collects writes and notices. */
+export function collectingSink(): CollectingSink {
+  const sink: CollectingSink = {
+    events: [],
+    notices: [],
+    writes: (events) => void sink.events.push(...events),
+    notice: (notice) => void sink.notices.push(notice),
+    bytes: () => Buffer.concat(sink.events.map((e) => e.bytes)),
+    lines: () => completeLines(sink.bytes()),
+  };
+  return sink;
+}
+
+/** The complete (newline-ended) lines of some bytes, without their newlines. */
+export function completeLines(bytes: Buffer): string[] {
+  const text = bytes.toString('utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .slice(0, -1);
+}
+
+/** The numbers of lines like "tick 12", in order. */
+export function lineNumbers(lines: string[]): number[] {
+  return lines.map((line) => Number(/^\S+ (\d+)/.exec(line)?.[1] ?? NaN));
 }

@@ -1,7 +1,7 @@
 // follow-file: reads what a process appends to the file on its fd, through /proc/PID/fd/N,
 // so a deleted or renamed file is followed by its inode, not by a path.
-import { closeSync, fstatSync, openSync, readSync, readlinkSync, statSync, watch } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { FdscopeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { createObservedClock } from './observed-clock';
@@ -46,8 +46,14 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   function open(): void {
     const link = readLink();
     startTicks = readStartTicks(pid) ?? 0;
+    // stat() follows the link without opening: opening a pipe would make us one of its
+    // readers, and a socket or terminal has no business being opened at all.
+    if (!statTarget().isFile()) {
+      throw unable(`follow-file needs a regular file, and fd ${fd} is ${link}`, 'not-capturable');
+    }
     try {
-      file = openSync(fdPath, 'r');
+      // O_NONBLOCK: should fd N turn into a FIFO between the stat and the open, never hang.
+      file = openSync(fdPath, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
     } catch (error) {
       throw unable(`cannot open ${fdPath} (${link})`, 'method-unavailable', error);
     }
@@ -73,6 +79,14 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
         });
       }
       throw unable(`fd ${fd} is closed or not readable`, 'not-capturable', error);
+    }
+  }
+
+  function statTarget(): Stats {
+    try {
+      return statSync(fdPath);
+    } catch (error) {
+      throw unable(`cannot stat ${fdPath}`, 'not-capturable', error);
     }
   }
 
