@@ -1,0 +1,77 @@
+// The argv that runs strace for the trace method, and why each flag is there.
+
+/** System calls that put a process's bytes on a file descriptor and whose bytes strace shows. */
+export const DATA_WRITE_CALLS = [
+  'write',
+  'writev',
+  'pwrite64',
+  'pwritev',
+  'pwritev2',
+  'sendto',
+  'sendmsg',
+  'vmsplice',
+] as const;
+
+/**
+ * Calls that write to a descriptor bytes that never pass through the process's memory, so strace
+ * can only show how many there were. Traced so that the capture can mark the gap instead of
+ * silently missing the bytes (coreutils' cat, for one, uses copy_file_range and sendfile).
+ */
+export const OPAQUE_WRITE_CALLS = ['sendfile', 'splice', 'tee', 'copy_file_range'] as const;
+
+/**
+ * Writes of up to 16 MiB come through whole (DESIGN C06 asks for 10 MB). strace allocates its
+ * string buffers from what it meets, not from this limit, so a large limit costs nothing until a
+ * large write happens; strace refuses values above 2^30 - 1. A longer write is cut by strace and
+ * its WriteEvent says so (full > bytes.length).
+ */
+export const DEFAULT_STRING_LIMIT = 16 * 1024 * 1024;
+
+export interface StraceArgsOptions {
+  strace: string;
+  pid: number;
+  /** strace's -s; see DEFAULT_STRING_LIMIT. */
+  stringLimit?: number;
+}
+
+/** Builds strace's argv for attaching to one process and all its threads and children. */
+export function buildStraceArgs(options: StraceArgsOptions): string[] {
+  const limit = options.stringLimit ?? DEFAULT_STRING_LIMIT;
+  if (!Number.isInteger(options.pid) || options.pid <= 0) {
+    throw new RangeError(`expected a positive pid, got ${options.pid}`);
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > 2 ** 30 - 1) {
+    throw new RangeError(`expected a string limit from 1 to 2^30-1, got ${limit}`);
+  }
+  return [
+    options.strace,
+    // Every thread of the process and every child it starts: they share its stdout.
+    '-f',
+    // Seconds.microseconds since the epoch, taken at the call's entry on the host's clock.
+    '-ttt',
+    // Each fd printed with its target (1</dev/pts/3>, 1<pipe:[4711]>): a dup2 onto fd 1 shows
+    // on the very next write and a pipe or socket is named by its inode, which following a
+    // stream by device and inode needs. It costs strace a readlink per call, measured here at
+    // 7% of a traced writer's rate; -yy adds device numbers and socket endpoints that discovery
+    // already reads once, for another 6%.
+    '-y',
+    '-e',
+    `trace=${[...DATA_WRITE_CALLS, ...OPAQUE_WRITE_CALLS].join(',')}`,
+    // Signals are not writes; leaving them out keeps the trace to the lines we parse.
+    '-e',
+    'signal=none',
+    // Printable ASCII as itself, other bytes as \xNN: about one byte of trace per byte of text
+    // (-xx would make it four).
+    '--strings-in-hex=non-ascii-chars',
+    '-s',
+    String(limit),
+    // The trace on stdout, strace's own messages ("Process N attached", errors) on stderr.
+    // Not "-o /dev/stdout": Node's child stdio (and sshd's, on some builds) is a socketpair,
+    // and opening a socket through /proc fails with ENXIO. "|cat" makes strace write to a
+    // real pipe into cat (run by sh through popen), whose stdout is ours.
+    '-o',
+    '|cat',
+    '-p',
+    String(options.pid),
+  ];
+}
