@@ -5,6 +5,7 @@ import { FdscopeError } from '../errors';
 import { readLocalCapabilities, readUsers } from './capabilities';
 import { pipeReaders, readComm, readLocalFds, type LocalFd } from './local-fds';
 import { chooseMethod } from './methods';
+import { readProcBytes, readProcText } from './proc-read';
 import { parseBootTime, parseCmdline, parseStat, parseStatus } from './proc-parse';
 
 // USER_HZ is 100 on every Linux architecture fdscope runs on; /proc counts in it.
@@ -93,10 +94,10 @@ function scanProcess(pid: number, ctx: ScanContext): Scanned | null {
 }
 
 function readProcess(pid: number, ctx: ScanContext): Scanned | null {
-  const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const stat = parseStat(readProcText(`/proc/${pid}/stat`));
   if (!stat) return null;
-  const status = parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  const argv = parseCmdline(readFileSync(`/proc/${pid}/cmdline`));
+  const status = parseStatus(readProcText(`/proc/${pid}/status`));
+  const argv = parseCmdline(readProcBytes(`/proc/${pid}/cmdline`));
   const { fds, unreadable } = readLocalFds(pid);
 
   const info: ProcessInfo = {
