@@ -94,28 +94,39 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     return new FdscopeError(code, `unable to follow fd ${fd} of pid ${pid}`, { reason, cause });
   }
 
+  /** Notices a truncation: the file is now shorter than what we have read of it. */
+  function checkTruncated(): boolean {
+    const size = fstatSync(file).size;
+    if (size >= offset) return false;
+    sink?.notice({
+      t: clock(),
+      level: 'warning',
+      message: `file truncated at ${offset} bytes; following from its new start`,
+    });
+    offset = 0;
+    return true;
+  }
+
   /** Reads what is new since our offset; returns false when it stopped at the budget. */
   function drain(): boolean {
     if (file < 0 || !sink) return true;
-    const size = fstatSync(file).size;
-    if (size < offset) {
-      sink.notice({
-        t: clock(),
-        level: 'warning',
-        message: `file truncated at ${offset} bytes; following from its new start`,
-      });
-      offset = 0;
-    }
     const events: WriteEvent[] = [];
     let budget = DRAIN_BUDGET_BYTES;
-    // Read to EOF rather than to `size`: the writer may have added more meanwhile.
+    let checked = false;
+    // One pread per wake-up in the common case: a short read means we reached the end (more
+    // written since wakes us again), and only a wake-up with nothing to read costs an fstat,
+    // which is when a truncation shows.
     while (budget > 0) {
       const n = readSync(file, buffer, 0, CHUNK_BYTES, offset);
+      if (n === 0 && events.length === 0 && !checked) {
+        checked = true;
+        if (checkTruncated()) continue;
+      }
       if (n === 0) break;
-      const bytes = Buffer.from(buffer.subarray(0, n));
-      events.push({ t: clock(), pid, fd, bytes, full: n });
+      events.push({ t: clock(), pid, fd, bytes: Buffer.from(buffer.subarray(0, n)), full: n });
       offset += n;
       budget -= n;
+      if (n < CHUNK_BYTES) break;
     }
     if (events.length > 0) sink.writes(events);
     return budget > 0;
@@ -135,6 +146,7 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
 
   function check(): void {
     guarded(() => {
+      checkTruncated();
       drain();
       if (!processAlive(pid, startTicks)) {
         // Our own descriptor still reads the file, so nothing the process wrote is lost.
