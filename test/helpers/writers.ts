@@ -31,7 +31,7 @@ export interface WriterOptions {
   env?: Record<string, string>;
   stdout?: Destination;
   stderr?: Destination;
-  /** Run on a pty (fds 0, 1 and 2), relayed by a Python pty process to a pipe we read. */
+  /** Run on a pty (fds 0, 1 and 2); what it writes is relayed to stdout(). */
   pty?: boolean;
   /** Start with our reading of its stdout paused, so that the pipe fills. */
   paused?: boolean;
@@ -59,57 +59,81 @@ export interface Writer {
 
 const living = new Set<Writer>();
 
-// Relays a pty to stdout. Output post-processing is turned off in the child so that the
-// reader gets the bytes the writer wrote (no \n -> \r\n), which keeps comparisons exact.
-const PTY_RELAY = `
-import os, pty, sys, termios
-pid, master = pty.fork()
-if pid == 0:
-    attrs = termios.tcgetattr(1)
-    attrs[1] &= ~termios.OPOST
-    termios.tcsetattr(1, termios.TCSANOW, attrs)
-    os.execvp(sys.argv[1], sys.argv[1:])
-os.write(2, b"pid %d\\n" % pid)
-out = sys.stdout.buffer
-while True:
-    try:
-        data = os.read(master, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    out.write(data)
-    out.flush()
+// Starts the writer and relays its output to us. A 'pipe' is a real pipe (os.pipe): Node's own
+// child stdio is a socketpair, which a writer's runtime and strace -y would see as a socket.
+// On a pty, output post-processing is turned off so that the reader gets the bytes written (no
+// \n -> \r\n) and comparisons stay exact. The writer's pid goes out on fd 3.
+const RELAY = `
+import os, pty, select, sys, termios
+out_mode, err_mode, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+readers = {}
+def run():
+    os.closerange(3, 1024)
+    os.execvp(argv[0], argv)
+if out_mode == "pty":
+    pid, master = pty.fork()
+    if pid == 0:
+        attrs = termios.tcgetattr(1)
+        attrs[1] &= ~termios.OPOST
+        termios.tcsetattr(1, termios.TCSANOW, attrs)
+        run()
+    readers[master] = 1
+else:
+    ends = {k: os.pipe() for k, m in ((1, out_mode), (2, err_mode)) if m == "pipe"}
+    pid = os.fork()
+    if pid == 0:
+        for k, (r, w) in ends.items():
+            os.dup2(w, k)
+        run()
+    for k, (r, w) in ends.items():
+        os.close(w)
+        readers[r] = k
+os.write(3, b"%d\\n" % pid)
+os.close(3)
+while readers:
+    ready, _, _ = select.select(list(readers), [], [])
+    for fd in ready:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            del readers[fd]
+            continue
+        view = memoryview(data)
+        while view:
+            view = view[os.write(readers[fd], view):]
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status) & 0xff)
 `;
 
 /** Starts a writer; resolves once its pid is known. */
 export async function startWriter(options: WriterOptions): Promise<Writer> {
-  const command = commandFor(options);
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/',
     LANG: 'C.UTF-8',
     ...options.env,
   };
-  const argv = options.pty ? ['python3', '-c', PTY_RELAY, ...command] : command;
   const opened: number[] = [];
   const stdio = (d: Destination | undefined): 'pipe' | number => {
-    if (d === undefined || d === 'pipe') return 'pipe';
+    if (d === undefined || d === 'pipe' || options.pty) return 'pipe';
     const fd = openSync(d === 'null' ? '/dev/null' : d.file, 'a');
     opened.push(fd);
     return fd;
   };
-  const child = spawn(argv[0], argv.slice(1), {
-    stdio: ['ignore', stdio(options.stdout), stdio(options.stderr)],
+  const mode = (d: Destination | undefined): string =>
+    options.pty ? 'pty' : d === undefined || d === 'pipe' ? 'pipe' : 'keep';
+  const argv = ['-c', RELAY, mode(options.stdout), mode(options.stderr), ...commandFor(options)];
+  const child = spawn(pythonPath(), argv, {
+    stdio: ['ignore', stdio(options.stdout), stdio(options.stderr), 'pipe'],
     env,
   });
   for (const fd of opened) closeSync(fd);
   const writer = wrap(child, options);
   living.add(writer);
   void writer.exited.then(() => living.delete(writer));
-  await waitForPid(writer, child, options);
+  await waitForPid(writer, child);
   return writer;
 }
 
@@ -151,7 +175,7 @@ export function procStatus(pid: number): { state: string; tracerPid: number } | 
   return { state, tracerPid };
 }
 
-/** Polls a condition every 20 ms until it holds, failing after timeoutMs with what it waited for. */
+/** Polls a condition every 20 ms until it holds; fails after timeoutMs naming what it awaited. */
 export async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -161,9 +185,19 @@ export async function waitUntil(check: () => boolean, what: string, timeoutMs = 
   }
 }
 
+let python: string | null = null;
+
+/** The Python interpreter itself: python3 on PATH may be a wrapper script (pyenv's shim). */
+export function pythonPath(): string {
+  python ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+    encoding: 'utf8',
+  }).trim();
+  return python;
+}
+
 function commandFor(options: WriterOptions): string[] {
   const args = options.args ?? [];
-  if (options.language === 'python') return ['python3', '-c', options.source, ...args];
+  if (options.language === 'python') return [pythonPath(), '-c', options.source, ...args];
   if (options.language === 'shell') return ['sh', '-c', options.source, 'writer', ...args];
   return [compileC(options.source), ...args];
 }
@@ -201,7 +235,7 @@ function wrap(child: ChildProcess, options: WriterOptions): Writer {
     if (out.length > 1) out.splice(0, out.length, Buffer.concat(out, outLength));
     return out[0] ?? Buffer.alloc(0);
   };
-  let pid = child.pid ?? -1;
+  let pid = -1;
   let alive = true;
   void exited.then(() => (alive = false));
   const writer: Writer = {
@@ -214,29 +248,30 @@ function wrap(child: ChildProcess, options: WriterOptions): Writer {
     waitFor: (check, what, timeoutMs) => waitUntil(() => check(stdout()), what, timeoutMs),
     exited,
     async stop() {
-      // Only while the child (or the relay that reaps the pty writer) lives: the pid stays ours.
-      const kill = (name: NodeJS.Signals): void => {
-        if (!alive) return;
-        signal(pid, name);
-        if (pid !== child.pid) signal(child.pid, name);
+      // The relay reaps the writer and then exits; while it lives, the writer's pid is ours.
+      const kill = (target: number | undefined, name: NodeJS.Signals): void => {
+        if (alive) signal(target, name);
       };
-      kill('SIGTERM');
-      const timer = setTimeout(() => kill('SIGKILL'), 3_000);
+      kill(pid, 'SIGTERM');
+      const timers = [
+        setTimeout(() => kill(pid, 'SIGKILL'), 3_000),
+        setTimeout(() => kill(child.pid, 'SIGKILL'), 6_000),
+      ];
       await exited;
-      clearTimeout(timer);
+      timers.forEach(clearTimeout);
     },
     setPid: (value: number) => (pid = value),
   } as Writer & { setPid(value: number): void };
   return writer;
 }
 
-// Finds the writer's own pid: the child itself, or the pty relay's child, which it names.
-async function waitForPid(writer: Writer, child: ChildProcess, options: WriterOptions) {
-  if (child.pid === undefined) throw new Error(`could not start ${options.language} writer`);
-  if (!options.pty) return;
-  await waitUntil(() => /pid (\d+)\n/.test(writer.stderr().toString()), 'the pty writer pid');
-  const pid = Number(/pid (\d+)\n/.exec(writer.stderr().toString())![1]);
-  (writer as Writer & { setPid(value: number): void }).setPid(pid);
+// The writer is the relay's child; the relay names it on fd 3.
+async function waitForPid(writer: Writer, child: ChildProcess): Promise<void> {
+  const report = child.stdio[3] as NodeJS.ReadableStream;
+  let text = '';
+  report.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  await waitUntil(() => /^\d+\n/.test(text), 'the writer pid', 10_000);
+  (writer as Writer & { setPid(value: number): void }).setPid(Number.parseInt(text, 10));
 }
 
 function signal(pid: number | undefined, name: NodeJS.Signals): void {
