@@ -148,6 +148,18 @@ describe('listLocalProcesses', () => {
   });
 });
 
+describe('the fixtures', () => {
+  it('leave none of their processes behind once closed', async () => {
+    const fixture = await startFixture({ stdout: 'pipe' });
+    expect(isAlive(fixture.pid) && isAlive(fixture.readerPid!)).toBe(true);
+
+    await fixture.close();
+
+    expect(isAlive(fixture.pid)).toBe(false);
+    expect(isAlive(fixture.readerPid!)).toBe(false);
+  });
+});
+
 describe('getLocalProcess', () => {
   it('reads one process like the list does', async () => {
     const { proc } = await discover({ stdout: 'pipe' });
