@@ -170,7 +170,6 @@ export class StraceParser {
 
   private take(): ParseBatch {
     const batch = this.batch;
-    if (batch.writes.length === 0 && batch.exits.length === 0) return batch;
     this.batch = { writes: [], exits: [] };
     return batch;
   }
@@ -182,8 +181,9 @@ export class StraceParser {
     if (this.arenaPos === 0 || this.arenaPos > arena.length / 2) return;
     const compact = Buffer.from(arena.subarray(0, this.arenaPos));
     const move = (bytes: Buffer): Buffer => {
-      if (bytes.buffer !== arena.buffer) return bytes;
+      // Small buffers share Node's pool, so the same ArrayBuffer is not enough: check the range.
       const offset = bytes.byteOffset - arena.byteOffset;
+      if (bytes.buffer !== arena.buffer || offset < 0 || offset >= arena.length) return bytes;
       return compact.subarray(offset, offset + bytes.length);
     };
     for (const write of this.batch.writes) write.bytes = move(write.bytes);
