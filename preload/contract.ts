@@ -7,16 +7,7 @@ export type StreamName = 'stdout' | 'stderr';
 
 /** What a file descriptor points to, as read from /proc/PID/fd. */
 export type FdKind =
-  | 'file'
-  | 'deleted'
-  | 'pipe'
-  | 'tty'
-  | 'null'
-  | 'socket'
-  | 'anon'
-  | 'other'
-  | 'closed'
-  | 'unknown';
+  'file' | 'deleted' | 'pipe' | 'tty' | 'null' | 'socket' | 'anon' | 'other' | 'closed' | 'unknown';
 
 /** One fd of a target process and where it points. */
 export interface FdTarget {
@@ -218,11 +209,7 @@ export interface TimelineResult {
 }
 
 export type BufferingVerdict =
-  | 'block-buffered'
-  | 'line-buffered'
-  | 'unbuffered'
-  | 'idle'
-  | 'unknown';
+  'block-buffered' | 'line-buffered' | 'unbuffered' | 'idle' | 'unknown';
 
 /** The buffering diagnosis of one stream. */
 export interface Diagnosis {
@@ -327,7 +314,12 @@ export type Res<K extends RequestName> = Requests[K]['res'];
 /** Events pushed from the engine; at most a few per second per capture. */
 export interface Events {
   'capture:update': CaptureInfo;
+  /** A menu item of the desktop app the renderer acts on. */
+  'menu:command': { command: MenuCommand };
 }
+
+/** Menu items whose action lives in the renderer. */
+export type MenuCommand = 'export' | 'close-capture';
 
 export type EventName = keyof Events;
 
@@ -350,7 +342,7 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'dialog:save-path',
 ];
 
-export const EVENT_NAMES: readonly EventName[] = ['capture:update'];
+export const EVENT_NAMES: readonly EventName[] = ['capture:update', 'menu:command'];
 
 /** The object the renderer talks to, in Electron and in the browser alike. */
 export interface FdscopeBridge {

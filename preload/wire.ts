@@ -24,12 +24,15 @@ const decoder = new TextDecoder();
 /** Encodes a message into one binary frame. */
 export function encodeFrame(message: WireMessage): Uint8Array {
   const blobs: Uint8Array[] = [];
-  const json = JSON.stringify(message, (_key, value: unknown) => {
-    if (value instanceof Uint8Array) {
-      blobs.push(value);
-      return { $blob: blobs.length - 1, n: value.byteLength };
+  // The replacer reads the holder's own value: a Node Buffer's toJSON has already
+  // turned `value` into {type, data: [...]} by the time the replacer sees it.
+  const json = JSON.stringify(message, function (this: Record<string, unknown>, key, value) {
+    const raw = this[key];
+    if (raw instanceof Uint8Array) {
+      blobs.push(raw);
+      return { $blob: blobs.length - 1, n: raw.byteLength };
     }
-    return value;
+    return value as unknown;
   });
   const header = encoder.encode(json);
   const total = 4 + header.byteLength + blobs.reduce((n, b) => n + b.byteLength, 0);

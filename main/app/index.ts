@@ -4,7 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version } from '../../package.json';
-import { IPC_EVENT_CHANNEL } from '../../preload/contract';
+import { IPC_EVENT_CHANNEL, type Events, type MenuCommand } from '../../preload/contract';
 import { createEngine } from '../engine/create-engine';
 import { ensureDataDir, resolveDataDir } from '../engine/data-dir';
 import type { Engine } from '../engine/engine';
@@ -79,7 +79,8 @@ function start(): void {
       logger,
     });
     // Menu commands act on the renderer's current capture, which only it knows.
-    const command = (name: string) => send(IPC_EVENT_CHANNEL, 'menu:command', { command: name });
+    const command = (name: MenuCommand) =>
+      send(IPC_EVENT_CHANNEL, 'menu:command', { command: name } satisfies Events['menu:command']);
     const actions = {
       exportCapture: () => command('export'),
       closeCapture: () => command('close-capture'),

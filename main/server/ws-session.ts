@@ -12,7 +12,6 @@ import { validateRequest } from '../../preload/validate';
 import { decodeFrame, encodeFrame, type WireReply } from '../../preload/wire';
 import { FdscopeError, toErrorInfo } from '../engine/errors';
 import type { Logger } from '../engine/log';
-import { plainBytes } from './wire-values';
 
 export interface SessionOptions {
   engine: EngineApi;
@@ -40,7 +39,7 @@ export function runSession(socket: WebSocket, options: SessionOptions): void {
 
   const send = (reply: WireReply): void => {
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(encodeFrame(plainBytes(reply) as WireReply), { binary: true });
+    socket.send(encodeFrame(reply), { binary: true });
   };
   const answer = (seq: number, result: Result<unknown>): void =>
     send({ kind: 'result', seq, result });

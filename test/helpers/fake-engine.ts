@@ -27,9 +27,11 @@ export function fakeEngine(handlers: Partial<Record<RequestName, Handler>> = {})
       if (!handler) throw new Error(`fake engine has no handler for ${name}`);
       return (await handler(req)) as never;
     },
-    on<E extends keyof Events>(_name: E, listener: (payload: Events[E]) => void) {
-      updates.add(listener);
-      return () => updates.delete(listener);
+    on<E extends keyof Events>(name: E, listener: (payload: Events[E]) => void) {
+      if (name !== 'capture:update') return () => undefined;
+      const l = listener as (info: CaptureInfo) => void;
+      updates.add(l);
+      return () => updates.delete(l);
     },
     onWrites(id, listener) {
       const set = writes.get(id) ?? new Set();

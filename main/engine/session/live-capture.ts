@@ -14,6 +14,8 @@ const UPDATE_MS = 100;
 const META_MS = 1000;
 /** Notices kept in the capture's info; later ones are counted, not kept. */
 const MAX_NOTICES = 200;
+/** Stored writes handed to a new subscriber at a time. */
+const REPLAY_BATCH = 1024;
 
 type SlowdownSource = CaptureSource & { slowdown(): Slowdown };
 
@@ -101,8 +103,24 @@ export class LiveCapture {
     return this.info.state;
   }
 
-  /** Subscribes to every stored write; returns the unsubscribe function. */
+  /**
+   * Subscribes to every write: first those already stored (replayed from disk, so a
+   * subscriber that comes after start() misses nothing), then each batch as it comes.
+   */
   subscribeWrites(listener: (writes: WriteEvent[]) => void): () => void {
+    const total = this.reader.writeCount();
+    for (let at = 0; at < total; at += REPLAY_BATCH) {
+      const records = this.reader.writes(at, Math.min(REPLAY_BATCH, total - at));
+      listener(
+        records.map((w) => ({
+          t: w.t,
+          pid: w.pid,
+          fd: w.fd,
+          full: w.full,
+          bytes: Buffer.from(this.reader.bytes(w.fd, w.offset, w.length)),
+        })),
+      );
+    }
     this.writeListeners.add(listener);
     return () => this.writeListeners.delete(listener);
   }
