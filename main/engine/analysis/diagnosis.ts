@@ -91,7 +91,11 @@ function summarize(writes: WriteFact[]): Facts {
   };
 }
 
-/** The fixed size most writes have, when it looks like a stdio buffer (≥ 512, a multiple of 512). */
+/**
+ * The fixed size most writes have, when it looks like a buffer being flushed (≥ 512 bytes).
+ * Not only powers of two: CPython flushes the whole lines that filled its 8 KiB text
+ * buffer, so a writer of 100-byte lines makes 8100-byte writes.
+ */
 function commonBlockSize(writes: WriteFact[]): number | null {
   // The last write is often the flush at exit: a remainder, not a full buffer.
   const body = writes.length > 1 ? writes.slice(0, -1) : writes;
@@ -100,7 +104,7 @@ function commonBlockSize(writes: WriteFact[]): number | null {
   let best: [number, number] = [0, 0];
   for (const entry of counts) if (entry[1] > best[1]) best = entry;
   const [size, count] = best;
-  if (size < 512 || size % 512 !== 0 || count < Math.max(2, body.length * 0.5)) return null;
+  if (size < 512 || count < Math.max(2, body.length * 0.5)) return null;
   return size;
 }
 
