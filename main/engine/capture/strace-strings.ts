@@ -37,6 +37,9 @@ SIMPLE_ESCAPE[BACKSLASH] = BACKSLASH;
 SIMPLE_ESCAPE[QUOTE] = QUOTE;
 SIMPLE_ESCAPE[0x27] = 0x27; // \'
 
+// Strings longer than this (to the line's end) are copied run by run.
+const LONG_STRING = 512;
+
 const KEY_IOV_BASE = Buffer.from('iov_base=');
 const KEY_MSG_IOV = Buffer.from('msg_iov=');
 
@@ -76,6 +79,27 @@ export class ValueReader {
     const end = this.end;
     let i = this.pos + 1;
     let o = this.out;
+    // Long strings hold long plain runs (4 KiB blocks of text): find each run's end natively
+    // and copy it whole. Short ones are faster byte by byte than through native calls.
+    let quote = end - i > LONG_STRING ? src.indexOf(QUOTE, i) : -1;
+    let slash = quote >= 0 ? src.indexOf(BACKSLASH, i) : -1;
+    while (quote >= 0 && quote < end) {
+      if (slash < 0 || slash > end) slash = end;
+      const run = Math.min(quote, slash);
+      if (run - i >= 16) {
+        o += src.copy(dst, o, i, run);
+        i = run;
+      }
+      if (i === quote) break;
+      if (i !== slash) {
+        dst[o++] = src[i++];
+        continue;
+      }
+      i = this.escape(i, o);
+      o++;
+      if (i > quote) quote = src.indexOf(QUOTE, i);
+      slash = src.indexOf(BACKSLASH, i);
+    }
     for (;;) {
       if (i >= end) {
         // An unterminated string can only be a damaged line: keep what it held.
@@ -92,24 +116,8 @@ export class ValueReader {
         i++;
         continue;
       }
-      const e = src[i + 1];
-      const simple = SIMPLE_ESCAPE[e];
-      if (simple !== 0) {
-        dst[o++] = simple;
-        i += 2;
-      } else if (e === 0x78 && HEX[src[i + 2]] >= 0 && HEX[src[i + 3]] >= 0) {
-        dst[o++] = (HEX[src[i + 2]] << 4) | HEX[src[i + 3]];
-        i += 4;
-      } else if (e >= ZERO && e <= 0x37) {
-        // Octal, one to three digits: strace's form without hex escapes (\0, \33, \177).
-        let v = e - ZERO;
-        i += 2;
-        for (let k = 0; k < 2 && src[i] >= ZERO && src[i] <= 0x37; k++) v = v * 8 + src[i++] - ZERO;
-        dst[o++] = v & 0xff;
-      } else {
-        dst[o++] = e;
-        i += 2;
-      }
+      i = this.escape(i, o);
+      o++;
     }
     this.out = o;
     // strace marks a string it shortened with "..." right after the closing quote; dots inside
@@ -119,6 +127,31 @@ export class ValueReader {
       i += 3;
     }
     this.pos = i;
+  }
+
+  // Decodes the escape at src[i] into dst[o]; returns the index after it.
+  private escape(i: number, o: number): number {
+    const src = this.src;
+    const e = src[i + 1];
+    const simple = SIMPLE_ESCAPE[e];
+    if (simple !== 0) {
+      this.dst[o] = simple;
+      return i + 2;
+    }
+    if (e === 0x78 && HEX[src[i + 2]] >= 0 && HEX[src[i + 3]] >= 0) {
+      this.dst[o] = (HEX[src[i + 2]] << 4) | HEX[src[i + 3]];
+      return i + 4;
+    }
+    if (e >= ZERO && e <= 0x37) {
+      // Octal, one to three digits: strace's form without hex escapes (\0, \33, \177).
+      let v = e - ZERO;
+      i += 2;
+      for (let k = 0; k < 2 && src[i] >= ZERO && src[i] <= 0x37; k++) v = v * 8 + src[i++] - ZERO;
+      this.dst[o] = v & 0xff;
+      return i;
+    }
+    this.dst[o] = e;
+    return i + 2;
   }
 
   /** Reads an iovec array ([{iov_base="..", iov_len=N}, ...]), concatenating its strings. */

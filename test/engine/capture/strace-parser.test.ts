@@ -11,6 +11,19 @@ function parse(text: string | Buffer, fds = [1, 2], defaultPid = 100): ParseBatc
   return { writes: [...a.writes, ...b.writes], exits: [...a.exits, ...b.exits] };
 }
 
+// The escaping of strace --strings-in-hex=non-ascii-chars.
+function straceEscape(data: Buffer): string {
+  const named: Record<number, string> = { 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r' };
+  let out = '';
+  for (const b of data) {
+    if (b === 0x22 || b === 0x5c) out += '\\' + String.fromCharCode(b);
+    else if (named[b]) out += '\\' + named[b];
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else out += '\\x' + b.toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
 function texts(batch: ParseBatch): string[] {
   return batch.writes.map((w) => w.bytes.toString('latin1'));
 }
@@ -25,6 +38,23 @@ describe('strace line parsing', () => {
       0x61, 10, 9, 13, 11, 12, 0x5c, 0x22, 0, 0xff, 0x7f, 0, 0o33, 0o177, 0o123, 0x34,
     ]);
     expect(w.full).toBe(16);
+  });
+
+  it('decodes long strings of any bytes exactly as strace escaped them', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const size of [600, 5000, 70000]) {
+      // Mostly text with runs of every length, and quotes, backslashes and binary among them.
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) {
+        const r = random();
+        data[i] = r < 0.9 ? 0x61 + (i % 26) : r < 0.93 ? 0x22 : r < 0.96 ? 0x5c : (r * 2560) & 255;
+      }
+
+      const [w] = parse(`write(1, "${straceEscape(data)}", ${size}) = ${size}\n`).writes;
+
+      expect(w.bytes.equals(data)).toBe(true);
+    }
   });
 
   it('takes the time of the call in microseconds and the pid from either prefix', () => {
