@@ -57,9 +57,11 @@ export function buildStraceArgs(options: StraceArgsOptions): string[] {
     '-y',
     '-e',
     `trace=${[...DATA_WRITE_CALLS, ...OPAQUE_WRITE_CALLS].join(',')}`,
-    // Signals are not writes; leaving them out keeps the trace to the lines we parse.
+    // Signals are not writes, but "signal=none" also hides "+++ killed by SIGX +++": strace
+    // prints a death only for signals in this set. Leave out just those that never kill
+    // (ignored by default) and that busy processes get often.
     '-e',
-    'signal=none',
+    'signal=!SIGCHLD,SIGWINCH,SIGURG,SIGCONT',
     // Printable ASCII as itself, other bytes as \xNN: about one byte of trace per byte of text
     // (-xx would make it four).
     '--strings-in-hex=non-ascii-chars',

@@ -1,0 +1,158 @@
+// Attaching and ending: each refusal named with strace's own words, the target left untouched,
+// and the reason a capture ended.
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FdscopeError } from '../../../main/engine/errors';
+import type { Host } from '../../../main/engine/host/host';
+import {
+  livingChildren,
+  procStatus,
+  startWriter,
+  stopAllWriters,
+  waitUntil,
+} from '../../helpers/writers';
+import { attach, expectUntouched, localHost, waitForEvents } from './trace-fixtures';
+
+const TICKER = 'import time\nwhile True:\n    print("tick", flush=True)\n    time.sleep(0.02)\n';
+
+afterEach(async () => {
+  await stopAllWriters();
+  expect(livingChildren()).toEqual([]);
+});
+
+async function attachError(pid: number, options: Parameters<typeof attach>[1] = {}) {
+  const error = await attach(pid, options).then(
+    () => null,
+    (e: FdscopeError) => e,
+  );
+  expect(error).not.toBeNull();
+  return error!;
+}
+
+// Runs every command, strace and the cat that reads /proc included, as nobody.
+const asNobody: Host = {
+  info: localHost.info,
+  spawn: (argv, options) =>
+    localHost.spawn(
+      ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv],
+      options,
+    ),
+};
+
+describe('trace source attach refusals', () => {
+  it('names a process that is gone', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+    const pid = writer.pid;
+    await writer.stop();
+
+    const error = await attachError(pid);
+
+    expect(error.code).toBe('no-such-process');
+    expect(error.message).toBe(`unable to attach to pid ${pid}`);
+    expect(error.details).toContain('No such process');
+  });
+
+  it('names the tracer of a process already traced, and leaves it running', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+    const other = spawn('strace', ['-o', '/dev/null', '-p', String(writer.pid)], {
+      stdio: 'ignore',
+    });
+    await waitUntil(() => procStatus(writer.pid)?.tracerPid === other.pid, 'the first tracer');
+
+    const error = await attachError(writer.pid);
+    other.kill('SIGINT');
+    await new Promise((resolve) => other.once('close', resolve));
+
+    expect(error.code).toBe('already-traced');
+    expect(error.reason).toBe(`already traced by PID ${other.pid} (strace)`);
+    expect(error.details).toContain('Operation not permitted');
+    await expectUntouched(writer.pid);
+  });
+
+  it('says when the user lacks CAP_SYS_PTRACE for another user’s process', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+
+    const error = await attachError(writer.pid, { host: asNobody });
+
+    expect(error.code).toBe('ptrace-capability');
+    expect(error.reason).toContain(`pid ${writer.pid} belongs to uid 0`);
+    expect(error.details).toContain('Operation not permitted');
+    await expectUntouched(writer.pid);
+  });
+
+  it('says when strace is not installed', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+    const { createTraceSource } = await import('../../../main/engine/capture/trace-source');
+    const source = createTraceSource({
+      host: localHost,
+      pid: writer.pid,
+      fds: [1],
+      strace: '/nonexistent/strace',
+    });
+
+    const error = await source.start({ writes: () => {}, notice: () => {} }).then(
+      () => null,
+      (e: FdscopeError) => e,
+    );
+
+    expect(error?.code).toBe('strace-missing');
+    expect((await source.ended).error?.code).toBe('strace-missing');
+    await expectUntouched(writer.pid);
+  });
+});
+
+describe('trace source endings', () => {
+  it('ends with the exit status when the process exits', async () => {
+    const writer = await startWriter({
+      language: 'python',
+      source:
+        'import sys, time\nfor i in range(60):\n    print(i, flush=True)\n    time.sleep(0.05)\nsys.exit(3)\n',
+    });
+
+    const { source, sink } = await attach(writer.pid);
+
+    expect(await source.ended).toEqual({ reason: 'process exited (status 3)' });
+    expect(sink.events.length).toBeGreaterThan(0);
+  });
+
+  it('ends with the signal when the process is killed', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+    const { source, sink } = await attach(writer.pid);
+    await waitForEvents(sink, (s) => s.events.length > 2);
+
+    process.kill(writer.pid, 'SIGKILL');
+
+    expect(await source.ended).toEqual({ reason: 'process killed by SIGKILL' });
+  });
+
+  it('ends with an error when strace dies, and the process runs on', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+    const { source, sink } = await attach(writer.pid);
+    await waitForEvents(sink, (s) => s.events.length > 2);
+    const strace = livingChildren().find((c) => c.comm === 'strace');
+
+    process.kill(strace!.pid, 'SIGKILL');
+    const end = await source.ended;
+
+    expect(end.reason).toBe('strace was killed by SIGKILL');
+    expect(end.error?.code).toBe('internal');
+    await expectUntouched(writer.pid);
+  });
+
+  it('measures its cost to the target from the calls it sees', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+    const { source, sink } = await attach(writer.pid);
+    await waitForEvents(sink, (s) => s.events.length > 10);
+    await new Promise((r) => setTimeout(r, 500));
+
+    const slowdown = source.slowdown();
+    await source.stop();
+
+    // 50 lines a second, one write each, at ~130 µs a call: well under 1% of its time.
+    expect(slowdown.callsPerSecond).toBeGreaterThan(20);
+    expect(slowdown.callsPerSecond).toBeLessThan(80);
+    expect(slowdown.factor).toBeGreaterThanOrEqual(1);
+    expect(slowdown.factor).toBeLessThan(1.05);
+    expect(slowdown.message).toContain('write calls/s');
+  });
+});
