@@ -1,0 +1,105 @@
+// The application's shared state: the bridge, the link, the hosts, and the
+// captures shown as tabs. Views hold their own local state; what several
+// views need lives here.
+
+import type {
+  CaptureInfo,
+  ErrorInfo,
+  FdscopeBridge,
+  HostInfo,
+  Req,
+  RequestName,
+  Res,
+  Result,
+} from '../../../preload/contract';
+import { openBridge } from '../lib/bridge';
+import { frameCoalescer } from '../lib/frame-coalescer';
+import type { LinkStatus } from '../lib/ws-bridge';
+
+/** The tab shown: the process list, or one capture by id. */
+export type TabId = 'processes' | string;
+
+class AppState {
+  bridge: FdscopeBridge;
+  link = $state<LinkStatus>({ connected: true, attempts: 0, retryAt: null });
+  hosts = $state<HostInfo[]>([]);
+  hostsError = $state<ErrorInfo | null>(null);
+  hostId = $state<string | null>(null);
+  captures = $state<Record<string, CaptureInfo>>({});
+  /** Capture ids in the order their tabs show. */
+  tabs = $state<string[]>([]);
+  active = $state<TabId>('processes');
+  /** Bumped when the link comes back, so views refetch what they show. */
+  epoch = $state(0);
+  /** Tabs the user closed: later updates of those captures must not reopen them. */
+  private closed = new Set<string>();
+
+  constructor() {
+    const handle = openBridge();
+    this.bridge = handle.bridge;
+    let wasUp = true;
+    handle.onStatus((s) => {
+      this.link = s;
+      if (s.connected && !wasUp) {
+        this.epoch++;
+        void this.loadCaptures();
+      }
+      wasUp = s.connected;
+    });
+    const push = frameCoalescer<CaptureInfo>(
+      (c) => c.id,
+      (batch) => this.applyUpdates(batch),
+    );
+    this.bridge.on('capture:update', push);
+  }
+
+  /**
+   * Sends a request; the result envelope is returned as is. The payload is
+   * snapshotted because rune state is a Proxy, which structured clone (IPC)
+   * refuses.
+   */
+  request<K extends RequestName>(name: K, req: Req<K>): Promise<Result<Res<K>>> {
+    return this.bridge.request(name, $state.snapshot(req) as Req<K>);
+  }
+
+  async loadHosts(): Promise<void> {
+    const r = await this.request('hosts:list', {});
+    if (!r.ok) {
+      this.hostsError = r.error;
+      return;
+    }
+    this.hostsError = null;
+    this.hosts = r.value;
+    if (!this.hostId && r.value.length > 0) this.hostId = r.value[0].id;
+  }
+
+  async loadCaptures(): Promise<void> {
+    const r = await this.request('capture:list', {});
+    if (!r.ok) return;
+    this.applyUpdates(r.value);
+  }
+
+  /** Records a capture the user just started and shows its tab. */
+  openCapture(info: CaptureInfo): void {
+    this.closed.delete(info.id);
+    this.applyUpdates([info]);
+    this.active = info.id;
+  }
+
+  closeTab(id: string): void {
+    const at = this.tabs.indexOf(id);
+    this.closed.add(id);
+    this.tabs = this.tabs.filter((t) => t !== id);
+    if (this.active === id) this.active = this.tabs[Math.max(0, at - 1)] ?? 'processes';
+  }
+
+  private applyUpdates(batch: CaptureInfo[]): void {
+    for (const info of batch) {
+      if (this.closed.has(info.id)) continue;
+      this.captures[info.id] = info;
+      if (!this.tabs.includes(info.id)) this.tabs.push(info.id);
+    }
+  }
+}
+
+export const app = new AppState();
