@@ -15,6 +15,14 @@ import { attach, expectUntouched, localHost, waitForEvents } from './trace-fixtu
 
 const TICKER = 'import time\nwhile True:\n    print("tick", flush=True)\n    time.sleep(0.02)\n';
 
+const EXIT_AFTER_3S = `
+import sys, time
+for i in range(60):
+    print(i, flush=True)
+    time.sleep(0.05)
+sys.exit(3)
+`;
+
 afterEach(async () => {
   await stopAllWriters();
   expect(livingChildren()).toEqual([]);
@@ -105,8 +113,7 @@ describe('trace source endings', () => {
   it('ends with the exit status when the process exits', async () => {
     const writer = await startWriter({
       language: 'python',
-      source:
-        'import sys, time\nfor i in range(60):\n    print(i, flush=True)\n    time.sleep(0.05)\nsys.exit(3)\n',
+      source: EXIT_AFTER_3S,
     });
 
     const { source, sink } = await attach(writer.pid);
