@@ -8,7 +8,7 @@ import globals from 'globals';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'stream'];
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'node_modules/'] },
+  { ignores: ['out/', 'dist/', 'node_modules/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],
@@ -33,10 +33,7 @@ export default tseslint.config(
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [...nodeBuiltins, 'electron', '**/main/**'] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [...nodeBuiltins, 'electron', '**/main/**'] }],
     },
   },
   {

@@ -10,7 +10,12 @@ export interface Logger {
 const nothing = (): void => {};
 
 /** The logger used when none is given. */
-export const silentLogger: Logger = { debug: nothing, info: nothing, warn: nothing, error: nothing };
+export const silentLogger: Logger = {
+  debug: nothing,
+  info: nothing,
+  warn: nothing,
+  error: nothing,
+};
 
 /** A logger that writes one line per record to a sink (stderr, a file). */
 export function lineLogger(write: (line: string) => void, minLevel = 'info'): Logger {

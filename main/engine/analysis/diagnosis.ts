@@ -23,11 +23,12 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
 
   if (writes.length === 0) {
     const quiet = `no writes in ${seconds(input.watchedFor)}`;
+    const buffer = `${runtime.name}'s buffer`;
     if (!buffersHere) return { ...base, verdict: 'idle', headline: quiet, details: [], fixes: [] };
     return {
       ...base,
       verdict: 'idle',
-      headline: `${quiet}; if it has printed anything, it may be waiting in ${runtime.name}'s buffer`,
+      headline: `${quiet}; if it has printed anything, it may be waiting in ${buffer}`,
       details: [`${who}: its stdout is block-buffered unless told otherwise`],
       fixes: runtime.fixes,
     };
@@ -36,7 +37,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const facts = summarize(writes);
   const verdict = classify(facts, writes.length);
   const details = [
-    `${writes.length} writes, median ${facts.medianSize} bytes, ${facts.linesPerWrite.toFixed(1)} lines per write`,
+    `${writes.length} writes, median ${facts.medianSize} bytes, ` +
+      `${facts.linesPerWrite.toFixed(1)} lines per write`,
   ];
   if (facts.splitLines > 0) details.push(`${facts.splitLines} writes end in the middle of a line`);
   if (facts.medianGap !== null)

@@ -42,7 +42,8 @@ describe('the buffering diagnosis', () => {
     expect(d.verdict).toBe('block-buffered');
     expect(d.headline).toBe(
       'block-buffered: 4096-byte writes every ~2.5 s; lines wait up to 2.5 s; ' +
-        'this is CPython writing to a pipe: set PYTHONUNBUFFERED=1 in its environment, or run python -u',
+        'this is CPython writing to a pipe: ' +
+        'set PYTHONUNBUFFERED=1 in its environment, or run python -u',
     );
     expect(d.fixes.length).toBeGreaterThan(0);
   });

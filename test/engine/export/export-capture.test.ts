@@ -52,7 +52,9 @@ describe('export', () => {
     exportCapture(reader, { id: 'x', format: 'text', fds: [1, 2], path: join(out, 'o.txt') });
 
     expect(readFileSync(join(out, 'o.txt'), 'utf8')).toBe(
-      `${isoMicros(T)} stdout one line\n${isoMicros(T + 9)} stderr err\n${isoMicros(T + 5)} stdout two\n`,
+      `${isoMicros(T)} stdout one line\n` +
+        `${isoMicros(T + 9)} stderr err\n` +
+        `${isoMicros(T + 5)} stdout two\n`,
     );
   });
 
