@@ -208,15 +208,19 @@ export function installFakeBridge(options: FakeOptions): void {
   }
 
   let requestId = 0;
+  // What a 4096-byte block cut off: the next block starts with it, as stdio does.
+  let carry = new Uint8Array(0);
   function stdoutBlock(c: Capture, t: number): void {
     let text = '';
-    while (text.length < 4200) {
+    while (carry.length + text.length < 4200) {
       requestId++;
       const ms = 5 + ((requestId * 37) % 240);
       const clock = `2026-12-04 10:0${requestId % 10}:12`;
       text += `${clock} INFO job=${requestId} queue=jobs ok in ${ms}ms\n`;
     }
-    record(c, { t, fd: 1, pid: PID, bytes: enc.encode(text).slice(0, 4096) });
+    const all = new Uint8Array([...carry, ...enc.encode(text)]);
+    carry = all.slice(4096);
+    record(c, { t, fd: 1, pid: PID, bytes: all.slice(0, 4096) });
   }
 
   function stderr(c: Capture, t: number, text: string | Uint8Array): void {

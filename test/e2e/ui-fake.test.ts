@@ -1,40 +1,15 @@
 // The renderer in a real Chromium against the fake bridge: the built UI is
 // served from loopback and driven like a user would, with screenshots kept in
 // /tmp/fdscope-shots for a person to look at.
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFakeBridge, type FakeHandle, type FakeOptions } from './fake-bridge';
-
-const SHOTS = '/tmp/fdscope-shots';
-const OUT = resolve('.tmp/renderer-ui-test');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-};
+import { buildRenderer, launchChromium, serveRenderer, SHOTS } from './ui-harness';
 
 let server: Server;
 let browser: Browser;
 let base = '';
-
-function serveStatic(root: string): Promise<Server> {
-  const s = createServer((req, res) => {
-    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
-    const file = join(root, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => s.listen(0, '127.0.0.1', () => ok(s)));
-}
 
 async function open(options: FakeOptions = { autoTick: false }): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -68,22 +43,9 @@ async function calls(page: Page): Promise<FakeHandle['calls']> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  await build({ configFile: resolve('test/e2e/renderer.vite.config.ts'), logLevel: 'warn' });
-  server = await serveStatic(OUT);
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  await buildRenderer();
+  ({ server, base } = await serveRenderer());
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

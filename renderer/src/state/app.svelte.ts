@@ -37,14 +37,18 @@ class AppState {
   constructor() {
     const handle = openBridge();
     this.bridge = handle.bridge;
-    let wasUp = true;
+    // Only a link that was up, went down and came back is a reconnect; the
+    // first connection is not, or views would reload as they mount.
+    let wasUp = false;
+    let everUp = false;
     handle.onStatus((s) => {
       this.link = s;
-      if (s.connected && !wasUp) {
+      if (s.connected && !wasUp && everUp) {
         this.epoch++;
         void this.loadCaptures();
       }
       wasUp = s.connected;
+      everUp ||= s.connected;
     });
     const push = frameCoalescer<CaptureInfo>(
       (c) => c.id,
