@@ -180,6 +180,13 @@ describe('the renderer against a fake bridge', () => {
     await expect.poll(() => page.locator('.raw-log .row.focused').count()).toBe(1);
     expect(await page.locator('.raw-log .resume').count()).toBe(1);
 
+    const tip = page.getByRole('tooltip');
+    for (let x = 70; x < box.width - 12 && (await tip.count()) === 0; x += 3) {
+      await page.mouse.move(box.x + x, box.y + 40);
+    }
+    expect(await tip.textContent()).toMatch(/stdout.*pid 4312/s);
+    await page.screenshot({ path: `${SHOTS}/05a-timeline-tooltip.png` });
+
     await canvas.hover({ position: { x: 300, y: 60 } });
     await page.mouse.wheel(0, -400);
     await expect.poll(() => page.locator('.timeline .badge.ok').count()).toBe(0);

@@ -7,7 +7,7 @@ import { formatClock } from './format';
 import { byteTicks, relativeLabel, shortBytes, stepDigits, tickStep, timeTicks } from './time-axis';
 import { logHeight, timeToX, type TimeWindow } from './timeline-view';
 
-export const MARGIN = { left: 64, right: 12, top: 6, bottom: 34 };
+export const MARGIN = { left: 44, right: 12, top: 6, bottom: 34 };
 const LANE_GAP = 8;
 
 export interface Lane {
@@ -125,15 +125,19 @@ function drawLane(
     ctx.moveTo(MARGIN.left, y);
     ctx.lineTo(MARGIN.left + plotW, y);
     ctx.stroke();
-    if (i % every === 0 && y > lane.y + 16) {
+    if (i % every === 0 && y > lane.y + 4) {
       ctx.fillStyle = s.colors.faint;
       ctx.fillText(shortBytes(v) + 'B', MARGIN.left - 5, y);
     }
   });
+  // The lane's name sits inside the plot, clear of the size labels.
   ctx.textAlign = 'left';
-  ctx.fillStyle = lane.color;
   ctx.font = '600 11px system-ui, sans-serif';
-  ctx.fillText(lane.label, 6, lane.y + 7);
+  const labelW = ctx.measureText(lane.label).width + 10;
+  ctx.fillStyle = 'rgba(20, 22, 27, 0.85)';
+  ctx.fillRect(MARGIN.left + 1, lane.y + 1, labelW, 15);
+  ctx.fillStyle = lane.color;
+  ctx.fillText(lane.label, MARGIN.left + 6, lane.y + 9);
   ctx.font = '10.5px system-ui, sans-serif';
 
   ctx.save();
