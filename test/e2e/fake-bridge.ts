@@ -19,6 +19,8 @@ export interface FakeOptions {
   autoTick: boolean;
   /** The mode the bridge reports; 'electron' shows the native-dialog buttons. */
   mode?: 'electron' | 'browser';
+  /** The process list; the first one is the capture's target. */
+  processes: ProcessInfo[];
 }
 
 export interface FakeHandle {
@@ -42,123 +44,10 @@ export function installFakeBridge(options: FakeOptions): void {
   const calls: { name: string; req: unknown }[] = [];
   const listeners = new Set<(c: CaptureInfo) => void>();
   const captures = new Map<string, Capture>();
-  const PID = 4312;
+  const PID = options.processes[0].pid;
   const nowUs = (): number => Date.now() * 1000;
 
-  const allowed = (method: 'file' | 'trace' | 'pipe', alternatives: ('pipe' | 'file')[] = []) => ({
-    method,
-    allowed: true,
-    alternatives,
-  });
-  const pipe = (fd: number, inode: number, readers: { pid: number; comm: string }[]) => ({
-    fd,
-    kind: 'pipe' as const,
-    link: `pipe:[${inode}]`,
-    inode,
-    readers,
-  });
-  const proc = (p: Partial<ProcessInfo> & Pick<ProcessInfo, 'pid' | 'command'>): ProcessInfo => ({
-    ppid: 1,
-    uid: 1000,
-    user: 'dev',
-    argv: p.command.split(' '),
-    exe: '',
-    comm: p.command.split(' ')[0].split('/').pop() ?? '',
-    state: 'S',
-    startedAt: Date.now() - 3_600_000,
-    tracerPid: 0,
-    threads: 1,
-    fds: [],
-    methods: { '1': allowed('trace'), '2': allowed('trace') },
-    ...p,
-  });
-
-  const processes: ProcessInfo[] = [
-    proc({
-      pid: PID,
-      command: 'python3 /srv/app/worker.py --queue jobs',
-      exe: '/usr/bin/python3.11',
-      threads: 4,
-      fds: [
-        { fd: 0, kind: 'null', link: '/dev/null' },
-        pipe(1, 88231, [{ pid: 901, comm: 'containerd-shim' }]),
-        pipe(2, 88232, [{ pid: 901, comm: 'containerd-shim' }]),
-      ],
-      methods: { '1': allowed('trace', ['pipe']), '2': allowed('trace', ['pipe']) },
-    }),
-    proc({
-      pid: 2210,
-      command: 'nginx: worker process',
-      user: 'www-data',
-      uid: 33,
-      exe: '/usr/sbin/nginx',
-      fds: [
-        { fd: 0, kind: 'null', link: '/dev/null' },
-        { fd: 1, kind: 'file', link: '/var/log/nginx/access.log', append: true, size: 81234 },
-        { fd: 2, kind: 'file', link: '/var/log/nginx/error.log', append: true, size: 512 },
-      ],
-      methods: {
-        '1': { method: 'file', allowed: true, alternatives: [] },
-        '2': { method: 'file', allowed: true, alternatives: [] },
-      },
-    }),
-    proc({
-      pid: 3107,
-      command: 'node /home/dev/api/server.js --port 8080',
-      exe: '/usr/bin/node',
-      fds: [
-        { fd: 0, kind: 'tty', link: '/dev/pts/3' },
-        { fd: 1, kind: 'tty', link: '/dev/pts/3' },
-        { fd: 2, kind: 'tty', link: '/dev/pts/3' },
-      ],
-    }),
-    proc({
-      pid: 1,
-      command: '/sbin/init splash',
-      user: 'root',
-      uid: 0,
-      exe: '',
-      fds: [],
-      unreadable: 'fds not readable: owned by root',
-      methods: {
-        '1': {
-          method: 'trace',
-          allowed: false,
-          reason: 'pid 1 belongs to root; tracing it needs root or CAP_SYS_PTRACE',
-          alternatives: [],
-        },
-        '2': {
-          method: 'trace',
-          allowed: false,
-          reason: 'pid 1 belongs to root; tracing it needs root or CAP_SYS_PTRACE',
-          alternatives: [],
-        },
-      },
-    }),
-    proc({
-      pid: 5120,
-      command: 'postgres: checkpointer',
-      user: 'postgres',
-      uid: 112,
-      exe: '/usr/lib/postgresql/15/bin/postgres',
-      fds: [
-        { fd: 0, kind: 'null', link: '/dev/null' },
-        { fd: 1, kind: 'null', link: '/dev/null' },
-        { fd: 2, kind: 'socket', link: 'socket:[44120]', inode: 44120 },
-      ],
-    }),
-    proc({
-      pid: 6001,
-      command: 'bash -c ./build.sh | tee build.log',
-      exe: '/usr/bin/bash',
-      fds: [
-        { fd: 0, kind: 'tty', link: '/dev/pts/1' },
-        pipe(1, 99120, [{ pid: 6002, comm: 'tee' }]),
-        { fd: 2, kind: 'tty', link: '/dev/pts/1' },
-      ],
-      methods: { '1': allowed('trace', ['pipe']), '2': allowed('trace') },
-    }),
-  ];
+  const processes = options.processes;
 
   function record(c: Capture, w: Write): void {
     c.writes.push(w);

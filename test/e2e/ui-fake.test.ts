@@ -5,13 +5,14 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFakeBridge, type FakeHandle, type FakeOptions } from './fake-bridge';
+import { FIXTURE_PROCESSES } from './fake-fixtures';
 import { buildRenderer, launchChromium, serveRenderer, SHOTS } from './ui-harness';
 
 let server: Server;
 let browser: Browser;
 let base = '';
 
-async function open(options: FakeOptions = { autoTick: false }): Promise<Page> {
+async function open(options: Partial<FakeOptions> = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(8000);
   const problems: string[] = [];
@@ -20,7 +21,8 @@ async function open(options: FakeOptions = { autoTick: false }): Promise<Page> {
   });
   page.on('pageerror', (e) => problems.push(String(e)));
   (page as Page & { problems: string[] }).problems = problems;
-  await page.addInitScript(installFakeBridge, options);
+  const full: FakeOptions = { autoTick: false, processes: FIXTURE_PROCESSES, ...options };
+  await page.addInitScript(installFakeBridge, full);
   await page.goto(`${base}/index.html`);
   return page;
 }
@@ -224,7 +226,7 @@ describe('the renderer against a fake bridge', () => {
   });
 
   it('exports with the chosen format, streams and path', async () => {
-    const page = await open({ autoTick: false, mode: 'electron' });
+    const page = await open({ mode: 'electron' });
     await startCapture(page);
     await page.getByRole('button', { name: 'Export…' }).click();
     await page.getByLabel('JSON Lines').check();
