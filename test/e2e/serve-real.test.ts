@@ -1,12 +1,18 @@
 // The whole job end to end, as a user does it: `fdscope serve`, the real UI in
 // Chromium, a real block-buffered Python writer on a pipe, strace, an export.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWriter, stopAllWriters, procStatus, type Writer } from '../helpers/writers';
+import {
+  pythonPath,
+  procStatus,
+  startWriter,
+  stopAllWriters,
+  type Writer,
+} from '../helpers/writers';
 import { launchChromium, SHOTS } from './ui-harness';
 
 // A numbered 100-byte line every 10 ms, and a line on stderr every 0.5 s.
@@ -15,7 +21,7 @@ const WORKER = `
 import sys, time
 i = 0
 while True:
-    line = "%06d %.6f job ok queue=%s " % (i, time.time(), sys.argv[1])
+    line = "%06d %.6f job ok queue=%s " % (i, time.time(), sys.argv[2])
     sys.stdout.write(line + "x" * (99 - len(line)) + "\\n")
     if i % 50 == 0:
         sys.stderr.write("progress %d\\n" % i)
@@ -34,7 +40,14 @@ const marker = `e2e-${process.pid}`;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'fdscope-e2e-data-'));
   outDir = mkdtempSync(join(tmpdir(), 'fdscope-e2e-out-'));
-  writer = await startWriter({ language: 'python', source: WORKER, args: [marker] });
+  // A script file, so the process list shows what a user's own worker looks like.
+  const script = join(outDir, 'worker.py');
+  writeFileSync(script, WORKER);
+  writer = await startWriter({
+    language: 'shell',
+    source: `exec "${pythonPath()}" "${script}" --queue "$1"`,
+    args: [marker],
+  });
   serve = spawn(process.execPath, ['bin/fdscope.js', 'serve', '--port', '0', '--no-open'], {
     env: { ...process.env, FDSCOPE_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -44,3 +44,11 @@ export function formatDuration(ms: number): string {
   const min = Math.floor(ms / 60_000);
   return `${min} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/** A command line with its program's folder left out: the words after it matter more. */
+export function shortCommand(command: string): string {
+  const space = command.indexOf(' ');
+  const program = space === -1 ? command : command.slice(0, space);
+  const name = program.split('/').pop() || program;
+  return space === -1 ? name : name + command.slice(space);
+}
