@@ -88,6 +88,8 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
 describe('fdscope serve in Chromium, on a real process', () => {
   it('finds a buffered writer, captures it, shows lines and writes, and exports it exactly', async () => {
     const { page, problems } = await openPage();
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(5);
+    await page.screenshot({ path: `${SHOTS}/real-00-all-processes.png` });
     await page.getByLabel('Search processes').fill(marker);
     // The marker is on the writer's command line and on its relay's: pick the writer by pid.
     const pidCell = page.locator('td:first-child', { hasText: new RegExp(`^${writer.pid}$`) });
