@@ -86,7 +86,7 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
 }
 
 describe('fdscope serve in Chromium, on a real process', () => {
-  it('finds a buffered writer, captures it, shows lines and writes, and exports it exactly', async () => {
+  it('captures a buffered writer found in the list and exports it exactly', async () => {
     const { page, problems } = await openPage();
     await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(5);
     await page.screenshot({ path: `${SHOTS}/real-00-all-processes.png` });
