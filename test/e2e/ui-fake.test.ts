@@ -80,7 +80,7 @@ describe('the renderer against a fake bridge', () => {
 
   it('shows a refused start with its reason and help', async () => {
     const page = await open();
-    await page.locator('tr', { hasText: '/sbin/init' }).getByRole('button').click();
+    await page.locator('tr', { hasText: 'init splash' }).getByRole('button').click();
     await page.getByRole('button', { name: 'Start capture' }).click();
     const alert = page.locator('dialog .error-box');
     await expect.poll(() => alert.textContent()).toContain('unable to attach to pid 1');
