@@ -239,6 +239,40 @@ export interface ExportResult {
   bytes: number;
 }
 
+/** What the engine may ask the person at the window while it connects or attaches. */
+export type PromptKind =
+  'host-key' | 'password' | 'passphrase' | 'keyboard-interactive' | 'sudo-password';
+
+/** One value to type in answer to a prompt. */
+export interface PromptField {
+  label: string;
+  /** Typed without echo, never stored. */
+  secret: boolean;
+}
+
+/** A question from the engine: trust this host key, or type this secret. */
+export interface Prompt {
+  id: string;
+  kind: PromptKind;
+  /** Who asks, e.g. "deploy@web1:2222". */
+  host: string;
+  title: string;
+  message: string;
+  /** host-key: the key's SHA256 fingerprint as ssh-keygen -lf prints it. */
+  fingerprint?: string;
+  /** host-key: the key's type, e.g. "ssh-ed25519". */
+  keyType?: string;
+  fields: PromptField[];
+}
+
+/** The person's answer: accept (trust, or the typed values) or refuse. */
+export interface PromptAnswer {
+  id: string;
+  accept: boolean;
+  /** One value per field, in order; empty when refused. */
+  values: string[];
+}
+
 /** Stable error codes: the UI and the CLI may branch on them. */
 export type ErrorCode =
   | 'bad-request'
@@ -305,6 +339,8 @@ export interface Requests {
   };
   /** Electron only: the native save dialog. Null when cancelled. */
   'dialog:save-path': { req: { defaultPath: string }; res: { path: string | null } };
+  /** Answers a prompt the engine asked through 'prompt:ask'. */
+  'prompt:answer': { req: PromptAnswer; res: { id: string } };
 }
 
 export type RequestName = keyof Requests;
@@ -316,6 +352,10 @@ export interface Events {
   'capture:update': CaptureInfo;
   /** A menu item of the desktop app the renderer acts on. */
   'menu:command': { command: MenuCommand };
+  /** A question for the person; a window that opens later is asked again. */
+  'prompt:ask': Prompt;
+  /** A prompt that no longer needs an answer (answered elsewhere, timed out, cancelled). */
+  'prompt:closed': { id: string; reason: string };
 }
 
 /** Menu items whose action lives in the renderer. */
@@ -340,9 +380,15 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'capture:export',
   'export:default-path',
   'dialog:save-path',
+  'prompt:answer',
 ];
 
-export const EVENT_NAMES: readonly EventName[] = ['capture:update', 'menu:command'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'capture:update',
+  'menu:command',
+  'prompt:ask',
+  'prompt:closed',
+];
 
 /** The object the renderer talks to, in Electron and in the browser alike. */
 export interface FdscopeBridge {

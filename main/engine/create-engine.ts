@@ -13,6 +13,7 @@ import { exportCapture } from './export/export-capture';
 import type { Host } from './host/host';
 import { LOCAL_HOST_ID, createLocalHost } from './host/local-host';
 import { silentLogger } from './log';
+import { PromptBroker } from './prompts/prompt-broker';
 import { searchLines } from './store/search';
 import { timelineQuery } from './store/timeline-query';
 import { CaptureManager } from './session/capture-manager';
@@ -28,6 +29,7 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     publish: (info) => listeners.forEach((l) => l(info)),
   });
+  const prompts = options.prompts ?? new PromptBroker();
   const hosts = new Map<string, Host>([[LOCAL_HOST_ID, createLocalHost(logger)]]);
   const hostOf = (id: string): Host => {
     const host = hosts.get(id);
@@ -85,6 +87,7 @@ export function createEngine(options: EngineOptions): Engine {
       const name = `fdscope-${id}${which}.${ext}`;
       return { path: join(homedir(), name) };
     },
+    'prompt:answer': (answer) => prompts.answer(answer),
     'dialog:save-path': () => {
       throw new FdscopeError('not-supported', 'unable to open a save dialog', {
         reason: 'only the desktop app has one',
@@ -100,12 +103,21 @@ export function createEngine(options: EngineOptions): Engine {
       return handler(req);
     },
     on<E extends keyof Events>(name: E, listener: (payload: Events[E]) => void) {
+      if (name === 'prompt:ask')
+        return prompts.onAsk(listener as (p: Events['prompt:ask']) => void);
+      if (name === 'prompt:closed') {
+        return prompts.onClosed(listener as (c: Events['prompt:closed']) => void);
+      }
       if (name !== 'capture:update') return () => undefined;
       const l = listener as (info: CaptureInfo) => void;
       listeners.add(l);
       return () => listeners.delete(l);
     },
     onWrites: (id, listener) => captures.onWrites(id, listener),
-    close: () => captures.close(),
+    prompts,
+    close: async () => {
+      prompts.dispose();
+      await captures.close();
+    },
   };
 }

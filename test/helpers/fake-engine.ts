@@ -3,6 +3,7 @@
 import type { CaptureInfo, Events, RequestName } from '../../preload/contract';
 import type { WriteEvent } from '../../main/engine/capture/source';
 import type { Engine } from '../../main/engine/engine';
+import { PromptBroker } from '../../main/engine/prompts/prompt-broker';
 
 type Handler = (req: unknown) => unknown;
 
@@ -18,6 +19,8 @@ export interface FakeEngine extends Engine {
 export function fakeEngine(handlers: Partial<Record<RequestName, Handler>> = {}): FakeEngine {
   const updates = new Set<(info: CaptureInfo) => void>();
   const writes = new Map<string, Set<(w: WriteEvent[]) => void>>();
+  // Prompts are plain routing with no system behind them: the real broker serves.
+  const prompts = new PromptBroker();
   const engine: FakeEngine = {
     calls: [],
     closed: false,
@@ -28,6 +31,11 @@ export function fakeEngine(handlers: Partial<Record<RequestName, Handler>> = {})
       return (await handler(req)) as never;
     },
     on<E extends keyof Events>(name: E, listener: (payload: Events[E]) => void) {
+      if (name === 'prompt:ask')
+        return prompts.onAsk(listener as (p: Events['prompt:ask']) => void);
+      if (name === 'prompt:closed') {
+        return prompts.onClosed(listener as (c: Events['prompt:closed']) => void);
+      }
       if (name !== 'capture:update') return () => undefined;
       const l = listener as (info: CaptureInfo) => void;
       updates.add(l);
@@ -39,6 +47,7 @@ export function fakeEngine(handlers: Partial<Record<RequestName, Handler>> = {})
       writes.set(id, set);
       return () => set.delete(listener);
     },
+    prompts,
     async close() {
       engine.closed = true;
     },
