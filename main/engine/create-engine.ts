@@ -1,7 +1,7 @@
 // Builds the engine: hosts, discovery, captures and queries behind the contract.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CaptureInfo, Events, Req, RequestName, Res } from '../../preload/contract';
+import type { CaptureInfo, Req, RequestName, Res } from '../../preload/contract';
 import { diagnose } from './analysis/diagnosis';
 import { detectRuntime } from './analysis/runtimes';
 import { recentWrites } from './analysis/write-stats';
@@ -14,6 +14,7 @@ import type { Host } from './host/host';
 import { LOCAL_HOST_ID, createLocalHost } from './host/local-host';
 import { silentLogger } from './log';
 import { PromptBroker } from './prompts/prompt-broker';
+import { subscribe } from './engine-events';
 import { searchLines } from './store/search';
 import { timelineQuery } from './store/timeline-query';
 import { CaptureManager } from './session/capture-manager';
@@ -102,17 +103,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (!handler) throw new FdscopeError('bad-request', `unknown request "${String(name)}"`);
       return handler(req);
     },
-    on<E extends keyof Events>(name: E, listener: (payload: Events[E]) => void) {
-      if (name === 'prompt:ask')
-        return prompts.onAsk(listener as (p: Events['prompt:ask']) => void);
-      if (name === 'prompt:closed') {
-        return prompts.onClosed(listener as (c: Events['prompt:closed']) => void);
-      }
-      if (name !== 'capture:update') return () => undefined;
-      const l = listener as (info: CaptureInfo) => void;
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
+    on: (name, listener) => subscribe({ updates: listeners, prompts }, name, listener),
     onWrites: (id, listener) => captures.onWrites(id, listener),
     prompts,
     close: async () => {
