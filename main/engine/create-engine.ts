@@ -65,7 +65,9 @@ export function createEngine(options: EngineOptions): Engine {
       const reader = captures.reader(id);
       return { total: reader.lineCount(), lines: reader.lines(from, count, maxBytes) };
     },
-    'capture:search': ({ id, ...search }) => ({ index: searchLines(captures.reader(id), search) }),
+    'capture:search': async ({ id, ...search }) => ({
+      index: await searchLines(captures.reader(id), search),
+    }),
     'capture:line-at': ({ id, t }) => ({ index: captures.reader(id).lineIndexAt(t) }),
     'capture:timeline': ({ id, t0, t1, buckets }) => {
       const fds = captures.get(id).streams.map((s) => s.fd);
