@@ -4,7 +4,7 @@ import { FdscopeError } from '../errors';
 import type { ExitStatus, Host, HostProcess } from '../host/host';
 import { silentLogger, type Logger } from '../log';
 import type { CaptureSink, CaptureSource, SourceEnd } from './source';
-import { buildStraceArgs } from './strace-args';
+import { buildStraceArgs, WATCHDOG_DONE, withWatchdog } from './strace-args';
 import { attachError, readAttachFacts } from './strace-errors';
 import {
   StraceParser,
@@ -86,8 +86,10 @@ class StraceCapture implements TraceSource {
       stringLimit: this.options.stringLimit,
     });
     this.logger.info('trace', `attaching to pid ${pid}`, { argv });
-    const proc = host.spawn(argv);
+    const proc = host.spawn(withWatchdog(argv), { stdin: true });
     this.proc = proc;
+    // The watchdog may be gone before we tell it anything (strace failed to start).
+    proc.stdin?.on('error', () => {});
 
     return new Promise<void>((resolve, reject) => {
       proc.stdout.on('data', (chunk: Buffer) => this.deliver(sink, this.parser.push(chunk)));
@@ -103,6 +105,7 @@ class StraceCapture implements TraceSource {
         }
       });
       void proc.exited.then(async (status) => {
+        proc.stdin?.end(WATCHDOG_DONE);
         this.deliver(sink, this.parser.end());
         if (this.stopping && !this.attached) {
           reject(new FdscopeError('internal', `stopped before strace attached to pid ${pid}`));
