@@ -43,6 +43,20 @@ export interface MethodChoice {
   alternatives: MethodName[];
 }
 
+/** What /proc tells of the container a process runs in; fields it cannot tell are absent. */
+export interface ContainerHints {
+  /** The cgroup path that named the container, else the cgroup v2 one. */
+  cgroup?: string;
+  /** The 64-hex container id in the cgroup path. */
+  id?: string;
+  /** The runtime the path's form belongs to: docker, containerd, cri-o, podman. */
+  runtime?: string;
+  /** The Kubernetes pod uid, from a kubepods path. */
+  podUid?: string;
+  /** The process's pid inside its own pid namespace, when it has one (1 for a container's init). */
+  nsPid?: number;
+}
+
 /** A process on a host, with what fdscope needs to capture it. */
 export interface ProcessInfo {
   pid: number;
@@ -69,6 +83,8 @@ export interface ProcessInfo {
   methods: Record<'1' | '2', MethodChoice>;
   /** Set when the fds could not be read (another user's process). */
   unreadable?: string;
+  /** Set when the process runs in a container or in its own pid namespace. */
+  container?: ContainerHints;
 }
 
 /** What a host can do for captures. */

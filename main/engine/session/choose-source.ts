@@ -14,6 +14,7 @@ import { traceRefusal } from '../discovery/methods';
 import { FdscopeError } from '../errors';
 import type { Host } from '../host/host';
 import type { Logger } from '../log';
+import { fileThenTrace } from './file-then-trace';
 import { mergeSources } from './merged-source';
 
 /** The method a request resolves to for this process. */
@@ -49,11 +50,23 @@ export function chooseSource(
   }
   for (const fd of req.fds) checkFits(proc, fd, method);
   if (method === 'file') {
-    return mergeSources(
-      req.fds.map((fd) =>
-        createFollowFileSource({ pid: proc.pid, fd, fromStart: req.fromStart, logger }),
-      ),
+    const parts = req.fds.map((fd) =>
+      createFollowFileSource({ pid: proc.pid, fd, fromStart: req.fromStart, logger }),
     );
+    // Should a followed fd move to a pipe, socket or terminal, tracing takes over.
+    return fileThenTrace(parts, {
+      trace: () => {
+        const refusal = traceRefusal(proc, caps);
+        if (refusal) throw unable(proc.pid, refusal.code, refusal.reason);
+        return createTraceSource({
+          host,
+          pid: proc.pid,
+          fds: req.fds,
+          strace: caps.strace!,
+          logger,
+        });
+      },
+    });
   }
   return mergeSources(
     req.fds.map((fd) =>
