@@ -85,7 +85,7 @@ export interface HostCapabilities {
   capSysPtrace: boolean;
 }
 
-export type HostKind = 'local';
+export type HostKind = 'local' | 'ssh';
 
 export interface HostInfo {
   id: string;
