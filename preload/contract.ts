@@ -101,7 +101,7 @@ export interface HostCapabilities {
   capSysPtrace: boolean;
 }
 
-export type HostKind = 'local';
+export type HostKind = 'local' | 'ssh';
 
 export interface HostInfo {
   id: string;
@@ -306,6 +306,16 @@ export type ErrorCode =
   | 'process-ended'
   | 'io'
   | 'not-supported'
+  // SSH hosts: the link, the login, the host key, sudo on the remote side.
+  | 'ssh-connect'
+  | 'ssh-auth'
+  | 'ssh-config'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'host-key-revoked'
+  | 'ssh-link-lost'
+  | 'sudo-missing'
+  | 'sudo-refused'
   | 'internal';
 
 /** An error as it crosses a boundary: what failed, why, what to do. */
