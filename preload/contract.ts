@@ -101,7 +101,8 @@ export interface HostCapabilities {
   capSysPtrace: boolean;
 }
 
-export type HostKind = 'local' | 'ssh';
+/** Where commands run: this machine, an SSH server, or through a wrapper command. */
+export type HostKind = 'local' | 'ssh' | 'command';
 
 export interface HostInfo {
   id: string;

@@ -6,6 +6,12 @@ export interface RunOptions {
   /** Give the command a stdin to write to; otherwise it reads /dev/null. */
   stdin?: boolean;
   env?: Record<string, string>;
+  /**
+   * The command needs root. A host whose user is not root prefixes its elevation (an SSH host:
+   * `sudo -n`, or sudo reading the password on stdin); this machine and command hosts run it as
+   * they are, their user being the one the wrapper gives.
+   */
+  privileged?: boolean;
 }
 
 export interface ExitStatus {
