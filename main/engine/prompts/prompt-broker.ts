@@ -30,13 +30,13 @@ export class PromptBroker {
 
   /**
    * Asks the person and resolves with their answer; a refusal, a timeout or an abort resolve
-   * with accept false. Throws when no window is there to ask (the CLI has its own prompter).
+   * with accept false. Throws when nobody is there to ask: no window, and no terminal.
    */
   ask(question: Question, signal?: AbortSignal): Promise<PromptAnswer> {
     if (this.askListeners.size === 0) {
       throw new FdscopeError('not-supported', `unable to ask: ${question.title}`, {
-        reason: 'no window is open to answer it',
-        help: 'open fdscope (or its browser page) and try again',
+        reason: 'nobody is there to answer it (no window is open, and no terminal)',
+        help: 'answer it once from the app or a terminal; scripts should use keys or the agent',
       });
     }
     const prompt: Prompt = { ...question, id: randomUUID() };

@@ -38,7 +38,7 @@ describe('PromptBroker', () => {
     const broker = new PromptBroker();
 
     expect(() => broker.ask(passwordQuestion)).toThrow(
-      expect.objectContaining({ reason: expect.stringMatching(/no window is open/) }),
+      expect.objectContaining({ reason: expect.stringMatching(/nobody is there to answer it/) }),
     );
   });
 
