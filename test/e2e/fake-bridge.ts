@@ -213,6 +213,7 @@ export function installFakeBridge(options: FakeOptions): void {
       lastT: 0,
       notices: [
         { t: nowUs() - 15_000_000, level: 'info', message: 'attached with strace -f (4 threads)' },
+        { t: nowUs() - 9_000_000, level: 'warning', message: 'fd 1 now points to pipe:[88240]' },
       ],
       slowdown: {
         callsPerSecond: 38,

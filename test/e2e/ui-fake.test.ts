@@ -204,6 +204,17 @@ describe('the renderer against a fake bridge', () => {
     expect(await tip.textContent()).toMatch(/stdout.*pid 4312/s);
     await page.screenshot({ path: `${SHOTS}/05a-timeline-tooltip.png` });
 
+    // Between the lanes only notices answer the pointer: the fd move is marked at its time.
+    let said = '';
+    for (let x = 50; x < box.width - 12 && !said.includes('pipe:[88240]'); x += 3) {
+      await page.mouse.move(box.x + x, box.y + 86);
+      said = (await tip.count()) > 0 ? ((await tip.textContent()) ?? '') : '';
+    }
+    expect(said.replace(/\s+/g, ' ').trim()).toMatch(
+      /^warning fd 1 now points to pipe:\[88240\] [\d:.]+$/,
+    );
+    await page.screenshot({ path: `${SHOTS}/05b-timeline-notice.png` });
+
     await canvas.hover({ position: { x: 300, y: 60 } });
     await page.mouse.wheel(0, -400);
     await expect.poll(() => page.locator('.timeline .badge.ok').count()).toBe(0);
