@@ -1,7 +1,6 @@
 // A remote machine as a Host: one SSH connection (through jump hosts if configured) reused for
 // every command, keepalives that notice a dead link, reconnect with backoff, the clock offset.
 import { EventEmitter } from 'node:events';
-import type { ClientChannel } from 'ssh2';
 import type { HostInfo } from '../../../../preload/contract';
 import { FdscopeError } from '../../errors';
 import { silentLogger, type Logger } from '../../log';
@@ -13,7 +12,7 @@ import { openLink, type Link, type LinkSettings } from './connect';
 import type { KnownHostsFiles } from './host-key-check';
 import type { SshPrompter } from './prompter';
 import { killCommand, remoteCommand } from './remote-command';
-import { startSshProcess, type SshProcess } from './ssh-process';
+import { startSshProcess, watchChannel, type OpenChannel, type SshProcess } from './ssh-process';
 import { probeSudo, type SudoAccess } from './sudo';
 
 export interface SshHostOptions {
@@ -245,17 +244,17 @@ export class SshHost extends EventEmitter implements Host {
         reason: error instanceof Error ? error.message : String(error),
       });
     }
-    const channel = await this.exec(command);
+    const opened = await this.exec(command);
     const stdinPrefix = sudo?.mode === 'password' ? `${sudo.password}\n` : undefined;
-    return { channel, stdinPrefix };
+    return { ...opened, stdinPrefix };
   }
 
-  private exec(command: string): Promise<ClientChannel> {
+  private exec(command: string): Promise<OpenChannel> {
     const client = this.link?.client;
     if (!client) return Promise.reject(this.lostError ?? this.closedError());
     return new Promise((resolve, reject) => {
       client.exec(command, {}, (error, channel) => {
-        if (!error) return resolve(channel);
+        if (!error) return resolve(watchChannel(channel));
         reject(
           new FdscopeError('ssh-connect', `unable to run a command on ${this.info.label}`, {
             reason: error.message,

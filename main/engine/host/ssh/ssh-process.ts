@@ -7,10 +7,30 @@ import type { Logger } from '../../log';
 import type { ExitStatus, HostProcess } from '../host';
 import { PID_LINE } from './remote-command';
 
+/** An exec channel, and how it ended, watched from the moment it opened. */
+export interface OpenChannel {
+  channel: ClientChannel;
+  /** Resolves on the channel's close with the exit status or signal, if the server sent one. */
+  closed: Promise<ExitStatus>;
+}
+
+/**
+ * Starts watching a channel; call it in ssh2's exec callback itself: ssh2 may parse the exit
+ * status and the close from the same packet batch before any promise continuation runs.
+ */
+export function watchChannel(channel: ClientChannel): OpenChannel {
+  let status: ExitStatus = { code: null, signal: null };
+  channel.on('exit', (code: number | null, signal?: string) => {
+    status = { code: code ?? null, signal: signal ?? null };
+  });
+  const closed = new Promise<ExitStatus>((resolve) => channel.once('close', () => resolve(status)));
+  return { channel, closed };
+}
+
 /** What a process needs from its host. */
 export interface ProcessDriver {
   /** Connects if needed, prepares (sudo) and opens the channel; rejects with a user error. */
-  open(): Promise<{ channel: ClientChannel; stdinPrefix?: string }>;
+  open(): Promise<OpenChannel & { stdinPrefix?: string }>;
   /** Sends a signal to the remote pid over another exec channel. */
   signal(pid: number, signal: NodeJS.Signals): Promise<void>;
   logger: Logger;
@@ -51,14 +71,14 @@ export function startSshProcess(
       resolve(status);
     };
     driver.open().then(
-      ({ channel, stdinPrefix }) => {
+      ({ channel, closed, stdinPrefix }) => {
         if (cancelled) {
           channel.close();
           stdout.end();
           stderr.end();
           return finish({ code: null, signal: cancelled }, 'cancelled before it started');
         }
-        wire(channel, stdinPrefix, finish);
+        wire(channel, closed, stdinPrefix, finish);
       },
       (failure: unknown) => {
         error =
@@ -78,13 +98,11 @@ export function startSshProcess(
 
   function wire(
     channel: ClientChannel,
+    closedWith: Promise<ExitStatus>,
     stdinPrefix: string | undefined,
     finish: (status: ExitStatus, how: string) => void,
   ): void {
     let status: ExitStatus = { code: null, signal: null };
-    channel.on('exit', (code: number | null, signal?: string) => {
-      status = { code: code ?? null, signal: signal ?? null };
-    });
     channel.pipe(stdout);
     channel.stderr.pipe(pidReader((found) => onPid(found))).pipe(stderr);
     if (stdinPrefix !== undefined) channel.write(stdinPrefix);
@@ -102,7 +120,8 @@ export function startSshProcess(
     // once their reader has taken everything.
     channel.once('end', () => (streamsEnded++, maybeFinish()));
     channel.stderr.once('end', () => (streamsEnded++, maybeFinish()));
-    channel.once('close', () => {
+    void closedWith.then((final) => {
+      status = final;
       closed = true;
       maybeFinish();
     });
