@@ -14,6 +14,7 @@ import type { SshPrompter } from './prompter';
 import { killCommand, remoteCommand } from './remote-command';
 import { startSshProcess, watchChannel, type OpenChannel, type SshProcess } from './ssh-process';
 import { probeSudo, type SudoAccess } from './sudo';
+import { deferred, sleep } from './waiting';
 
 export interface SshHostOptions {
   target: SshTarget;
@@ -157,12 +158,21 @@ export class SshHost extends EventEmitter implements Host {
     return process;
   }
 
+  /** Forgets the passwords, passphrases and decrypted keys kept for reconnecting. */
+  forgetSecrets(): void {
+    this.settings.secrets.clear();
+    this.sudoPassword = undefined;
+    this.sudoAccess = null;
+  }
+
   /** Ends every running command (SIGTERM), then the connection. */
   async close(): Promise<void> {
     if (this.stateValue === 'closed') return;
     if (this.stateValue === 'connected') {
-      for (const process of this.running) process.kill('SIGTERM');
-      const ended = Promise.all([...this.running].map((p) => p.exited));
+      // A snapshot: each kill runs a command of its own, which must not be killed in turn.
+      const running = [...this.running];
+      for (const process of running) process.kill('SIGTERM');
+      const ended = Promise.all(running.map((p) => p.exited));
       await Promise.race([ended, sleep(2000)]);
     }
     this.stateValue = 'closed';
@@ -298,30 +308,4 @@ export class SshHost extends EventEmitter implements Host {
       help: 'open the host again',
     });
   }
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  settled: boolean;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const d: Deferred<T> = {
-    promise: new Promise<T>((r) => (resolve = r)),
-    resolve: (value) => {
-      d.settled = true;
-      resolve(value);
-    },
-    settled: false,
-  };
-  return d;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }

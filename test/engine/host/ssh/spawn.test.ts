@@ -10,6 +10,7 @@ import {
   makeClientKeys,
   startSshd,
   stopAllSshd,
+  type ClientKeys,
   type Sshd,
 } from '../../../helpers/sshd';
 import {
@@ -24,11 +25,12 @@ import {
 
 let sshd: Sshd;
 let host: SshHost;
+let keys: ClientKeys;
 const temp = scratch();
 
 beforeAll(async () => {
   createTestUser();
-  const keys = makeClientKeys();
+  keys = makeClientKeys();
   sshd = await startSshd(keys.authorizedKeys);
   host = makeHost({
     target: targetFor(sshd, { identityFiles: [keys.plain] }),
@@ -162,13 +164,29 @@ describe('commands on an SSH host', () => {
     if (sleep.pid !== null) expect(await gone(sleep.pid)).toBe(true);
   });
 
+  it('ends its running commands when the host is closed', async () => {
+    const other = makeHost({
+      target: targetFor(sshd, { identityFiles: [keys.plain] }),
+      prompter: scriptedPrompter(),
+      knownHosts: trusting(temp.dir, sshd),
+    });
+    const sleep = other.spawn(['sleep', '300']);
+    const pid = await pidOf(sleep);
+
+    await other.close();
+
+    expect(await sleep.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await gone(pid)).toBe(true);
+    expect(other.state).toBe('closed');
+  });
+
   it('runs every command over the one connection', async () => {
-    const before = (sshd.log().match(/Accepted publickey/g) ?? []).length;
+    const accepted = (): number => (sshd.log().match(/Accepted publickey/g) ?? []).length;
+    const before = accepted();
 
     await Promise.all(Array.from({ length: 8 }, () => collect(host.spawn(['true']))));
 
-    expect((sshd.log().match(/Accepted publickey/g) ?? []).length).toBe(before);
-    expect(before).toBe(1);
+    expect(accepted()).toBe(before);
   });
 
   it("measures the host's clock offset at connect", () => {
