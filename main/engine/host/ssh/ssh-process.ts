@@ -60,8 +60,6 @@ export function startSshProcess(
   let pid: number | null = null;
   let ended = false;
   let pendingSignal: NodeJS.Signals | null = null;
-  let cancelled: NodeJS.Signals | null = null;
-  const pidKnown = new Set<(pid: number) => void>();
 
   const exited = new Promise<ExitStatus>((resolve) => {
     const finish = (status: ExitStatus, how: string): void => {
@@ -71,15 +69,9 @@ export function startSshProcess(
       resolve(status);
     };
     driver.open().then(
-      ({ channel, closed, stdinPrefix }) => {
-        if (cancelled) {
-          channel.close();
-          stdout.end();
-          stderr.end();
-          return finish({ code: null, signal: cancelled }, 'cancelled before it started');
-        }
-        wire(channel, closed, stdinPrefix, finish);
-      },
+      // A kill asked for meanwhile waits for the pid: closing the channel would not stop
+      // a command the server has already started.
+      ({ channel, closed, stdinPrefix }) => wire(channel, closed, stdinPrefix, finish),
       (failure: unknown) => {
         error =
           failure instanceof FdscopeError
@@ -103,6 +95,10 @@ export function startSshProcess(
     finish: (status: ExitStatus, how: string) => void,
   ): void {
     let status: ExitStatus = { code: null, signal: null };
+    // Writing stdin after the link dropped errs on the channel; the exit says what happened.
+    channel.on('error', (error: Error) => {
+      driver.logger.debug('host:ssh', `channel of ${argv[0]}: ${error.message}`);
+    });
     channel.pipe(stdout);
     channel.stderr.pipe(pidReader((found) => onPid(found))).pipe(stderr);
     if (stdinPrefix !== undefined) channel.write(stdinPrefix);
@@ -129,8 +125,6 @@ export function startSshProcess(
 
   function onPid(found: number): void {
     pid = found;
-    for (const waiter of pidKnown) waiter(found);
-    pidKnown.clear();
     if (pendingSignal) sendSignal(pendingSignal);
   }
 
@@ -160,9 +154,7 @@ export function startSshProcess(
       return pid;
     },
     kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (ended) return;
-      if (pid === null && !cancelled) cancelled = signal;
-      sendSignal(signal);
+      if (!ended) sendSignal(signal);
     },
   };
 }

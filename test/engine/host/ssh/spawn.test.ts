@@ -160,8 +160,9 @@ describe('commands on an SSH host', () => {
 
     const status = await sleep.exited;
 
-    expect(status.code === null || status.code === 143).toBe(true);
-    if (sleep.pid !== null) expect(await gone(sleep.pid)).toBe(true);
+    expect(status).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(sleep.pid).not.toBeNull();
+    expect(await gone(sleep.pid!)).toBe(true);
   });
 
   it('ends its running commands when the host is closed', async () => {
