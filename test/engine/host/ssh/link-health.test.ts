@@ -8,6 +8,7 @@ import {
   sessionPids,
   startSshd,
   stopAllSshd,
+  TEST_PASSWORD,
   type ClientKeys,
 } from '../../../helpers/sshd';
 import {
@@ -96,6 +97,49 @@ describe('the link to an SSH host', () => {
     expect(ended).toEqual({ code: null, signal: null });
     expect(sleep.error?.code).toBe('ssh-link-lost');
     console.log(`link loss detected after ${Math.round(elapsedMs)} ms`);
+  });
+
+  it("takes its keepalives from the target's ServerAliveInterval and CountMax", async () => {
+    const sshd = await startSshd(keys.authorizedKeys);
+    const host = makeHost({
+      target: targetFor(sshd, {
+        identityFiles: [keys.plain],
+        serverAliveIntervalS: 1,
+        serverAliveCountMax: 1,
+      }),
+      prompter: scriptedPrompter(),
+      knownHosts: trusting(temp.dir, sshd),
+    });
+    await host.connect();
+    const sessions = sessionPids(sshd.pid);
+
+    for (const pid of sessions) signal(pid, 'SIGSTOP');
+    stopped.push(...sessions);
+    const started = performance.now();
+    const error = await host.lost;
+
+    expect(performance.now() - started).toBeLessThan(1000 * (1 + 1) + 2000);
+    expect(error.reason).toBe('no answer to 1 keepalives sent every 1 s');
+  });
+
+  it('reconnects with the password given before, asking nothing again', async () => {
+    const sshd = await startSshd(keys.authorizedKeys, {
+      extraConfig: ['UsePAM no', 'AuthenticationMethods password'],
+    });
+    const prompter = scriptedPrompter({ passwords: [TEST_PASSWORD] });
+    const host = makeHost({
+      target: targetFor(sshd),
+      prompter,
+      knownHosts: trusting(temp.dir, sshd),
+    });
+    await host.connect();
+
+    for (const pid of sessionPids(sshd.pid)) signal(pid, 'SIGKILL');
+    await host.lost;
+    await host.reconnect();
+
+    expect((await collect(host.spawn(['echo', 'again']))).stdout).toBe('again\n');
+    expect(prompter.asked.map((a) => a.kind)).toEqual(['password']);
   });
 
   it('reconnects after a loss, and runs commands again', async () => {
