@@ -1,12 +1,15 @@
 // The engine's facade: one object that serves every request of the contract.
 import type { EngineApi } from '../../preload/contract';
 import type { WriteEvent } from './capture/source';
+import type { SshHostFactory } from './host/host-registry';
 import type { Logger } from './log';
 
 export interface EngineOptions {
   /** The folder captures are stored in (one sub-folder per capture). */
   dataDir: string;
   logger?: Logger;
+  /** Makes SSH hosts for hosts:add; without it, adding one says SSH is not wired. */
+  sshHostFactory?: SshHostFactory;
 }
 
 /** The engine for the faces: the contract, plus the raw writes for the CLI's tap. */
