@@ -110,6 +110,18 @@ export interface HostInfo {
   kind: HostKind;
 }
 
+/**
+ * A host to add. spec is, for 'ssh', an ~/.ssh/config alias or user@host[:port]; for
+ * 'command', the wrapper that runs a command where the processes live, as one string split
+ * like a shell's simple words (`kubectl exec -i POD -c C --`, `docker exec -i NAME`).
+ */
+export interface AddHostRequest {
+  kind: 'ssh' | 'command';
+  /** Shown in the host list; the spec when empty. */
+  label: string;
+  spec: string;
+}
+
 /** How a capture's times were taken. */
 export type TimingSource = 'syscall' | 'observed';
 
@@ -335,6 +347,9 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 /** Every request: its payload and its answer. */
 export interface Requests {
   'hosts:list': { req: Record<string, never>; res: HostInfo[] };
+  'hosts:add': { req: AddHostRequest; res: HostInfo };
+  /** Forgets a host; refused while a capture on it runs. */
+  'hosts:remove': { req: { id: string }; res: { id: string } };
   'processes:list': {
     req: { hostId: string };
     res: { capabilities: HostCapabilities; processes: ProcessInfo[] };
@@ -393,6 +408,8 @@ export type EventName = keyof Events;
 /** Every request name, for validation and routing. */
 export const REQUEST_NAMES: readonly RequestName[] = [
   'hosts:list',
+  'hosts:add',
+  'hosts:remove',
   'processes:list',
   'capture:start',
   'capture:stop',

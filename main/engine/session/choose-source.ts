@@ -8,6 +8,7 @@ import type {
 } from '../../../preload/contract';
 import { createFollowFileSource } from '../capture/follow-file-source';
 import { createReadPipeSource } from '../capture/read-pipe-source';
+import { remoteSources } from '../capture/remote-sources';
 import type { CaptureSource } from '../capture/source';
 import { createTraceSource } from '../capture/trace-source';
 import { traceRefusal } from '../discovery/methods';
@@ -49,6 +50,9 @@ export function chooseSource(
     return createTraceSource({ host, pid: proc.pid, fds: req.fds, strace: caps.strace!, logger });
   }
   for (const fd of req.fds) checkFits(proc, fd, method);
+  if (host.info.kind !== 'local') {
+    return mergeSources(remoteSources(method, proc, caps, req, host, logger));
+  }
   if (method === 'file') {
     const parts = req.fds.map((fd) =>
       createFollowFileSource({ pid: proc.pid, fd, fromStart: req.fromStart, logger }),

@@ -92,7 +92,7 @@ describe('traceRefusal', () => {
   it('says to install strace when it is missing', () => {
     expect(traceRefusal(own, { ...user, strace: null })).toEqual({
       code: 'strace-missing',
-      reason: 'strace is not installed: install it (apt install strace)',
+      reason: 'strace is not installed on this host: install it (apt install strace)',
     });
   });
 

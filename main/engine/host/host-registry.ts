@@ -1,0 +1,85 @@
+// The hosts an engine knows: this machine, and those added by the user (command wrappers now,
+// SSH through the factory the SSH layer gives).
+import type { AddHostRequest, HostInfo } from '../../../preload/contract';
+import { FdscopeError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import { createCommandHost } from './command-host';
+import { parseWrapper } from './command-wrapper';
+import type { Host } from './host';
+import { LOCAL_HOST_ID, createLocalHost } from './local-host';
+
+/** Makes an SSH host from an added host's id, label and spec (alias or user@host[:port]). */
+export type SshHostFactory = (request: {
+  id: string;
+  label: string;
+  spec: string;
+}) => Host | Promise<Host>;
+
+/** A host that holds a connection to close when it is removed (SshHost). */
+interface Closable {
+  close?(): Promise<void> | void;
+}
+
+/** The registry of one engine. */
+export class HostRegistry {
+  private readonly hosts = new Map<string, Host>();
+  private counter = 0;
+
+  constructor(
+    private readonly logger: Logger = silentLogger,
+    private readonly sshFactory?: SshHostFactory,
+  ) {
+    this.hosts.set(LOCAL_HOST_ID, createLocalHost(logger));
+  }
+
+  list(): HostInfo[] {
+    return [...this.hosts.values()].map((h) => h.info);
+  }
+
+  /** The host with this id, or 'no-such-host' naming those that exist. */
+  get(id: string): Host {
+    const host = this.hosts.get(id);
+    if (host) return host;
+    throw new FdscopeError('no-such-host', `unable to find host "${id}"`, {
+      reason: `the hosts are ${[...this.hosts.keys()].map((k) => `"${k}"`).join(', ')}`,
+      help: 'add it first (hosts:add), or pick one of those',
+    });
+  }
+
+  async add(request: AddHostRequest): Promise<HostInfo> {
+    const id = `${request.kind}-${++this.counter}`;
+    const label = request.label.trim() || request.spec.trim();
+    let host: Host;
+    if (request.kind === 'command') {
+      host = createCommandHost(parseWrapper(request.spec), { id, label, logger: this.logger });
+    } else {
+      if (!this.sshFactory) {
+        throw new FdscopeError('not-supported', `unable to add the SSH host "${request.spec}"`, {
+          reason: 'SSH hosts are not wired yet in this build',
+          help: 'reach the host through a command host instead, e.g. exec:ssh HOST --',
+        });
+      }
+      host = await this.sshFactory({ id, label, spec: request.spec });
+    }
+    this.hosts.set(id, host);
+    this.logger.info('hosts', `added ${host.info.kind} host ${label}`, { id });
+    return host.info;
+  }
+
+  /** Forgets a host and closes its connection; this machine stays. */
+  async remove(id: string): Promise<void> {
+    if (id === LOCAL_HOST_ID) {
+      throw new FdscopeError('bad-request', 'unable to remove this machine', {
+        reason: 'it is always a host',
+      });
+    }
+    const host = this.get(id);
+    this.hosts.delete(id);
+    await (host as Host & Closable).close?.();
+  }
+
+  /** Closes every added host's connection. */
+  async close(): Promise<void> {
+    for (const id of [...this.hosts.keys()]) if (id !== LOCAL_HOST_ID) await this.remove(id);
+  }
+}
