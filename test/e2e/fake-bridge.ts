@@ -241,8 +241,26 @@ export function installFakeBridge(options: FakeOptions): void {
   }
 
   const text = new TextDecoder();
+  const added: { id: string; label: string; kind: string; origin: string }[] = [];
   const handlers: Record<string, (req: never) => unknown> = {
-    'hosts:list': () => [{ id: 'local', label: 'This machine', kind: 'local' }],
+    'hosts:list': () => [{ id: 'local', label: 'This machine', kind: 'local' }, ...added],
+    'hosts:add': (req: { kind: 'ssh' | 'command'; label: string; spec: string }) => {
+      if (req.spec.includes('&&')) {
+        throw fail('bad-request', 'unable to use that wrapper command', {
+          reason: '"&" at character 3 would need a shell, and the wrapper runs without one',
+        });
+      }
+      const host = { id: `${req.kind}-${added.length + 1}`, label: req.label || req.spec };
+      added.push({ ...host, kind: req.kind, origin: 'added' });
+      return added[added.length - 1];
+    },
+    'hosts:remove': (req: { id: string }) => {
+      added.splice(
+        added.findIndex((h) => h.id === req.id),
+        1,
+      );
+      return { id: req.id };
+    },
     'processes:list': () => ({
       capabilities: {
         uid: 1000,

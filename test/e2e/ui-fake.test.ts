@@ -93,6 +93,25 @@ describe('the renderer against a fake bridge', () => {
     await page.close();
   });
 
+  it('adds a host, says why a wrapper is refused, and removes it', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: '+ Add host…' }).click();
+    await page.getByLabel('Command').check();
+    await page.getByLabel('Wrapper command').fill('a && b');
+    await page.getByRole('button', { name: 'Add host', exact: true }).click();
+    await expect.poll(() => page.locator('dialog .error-box').textContent()).toContain('a shell');
+    await page.getByLabel('Wrapper command').fill('kubectl exec -i web-7f9c -c app --');
+    await page.getByLabel('Host name').fill('web pod');
+    await page.screenshot({ path: `${SHOTS}/07-add-host.png` });
+    await page.getByRole('button', { name: 'Add host', exact: true }).click();
+
+    await expect.poll(() => page.locator('aside .host.active').textContent()).toContain('web pod');
+    await page.getByRole('button', { name: 'Remove host web pod' }).click();
+    await expect.poll(() => page.locator('aside').textContent()).not.toContain('web pod');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('shows a refused start with its reason and help', async () => {
     const page = await open();
     await page.locator('tr', { hasText: 'init splash' }).getByRole('button').click();
