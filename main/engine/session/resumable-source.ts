@@ -16,6 +16,8 @@ export interface ResumableOptions {
   logger?: Logger;
 }
 
+const LOSS_GRACE_MS = 1500;
+
 /** Wraps the sources of one capture so that the capture outlives a lost link. */
 export function createResumableSource(options: ResumableOptions): CaptureSource {
   return new ResumableSource(options);
@@ -65,6 +67,8 @@ class ResumableSource implements CaptureSource {
   private async watch(sink: CaptureSink): Promise<void> {
     for (;;) {
       const end = await this.current.ended;
+      // A command cut off with its connection may end a moment before the link says so.
+      if (end.error && !this.options.link.lost) await this.lossWithin(LOSS_GRACE_MS);
       if (this.stopping.signal.aborted || !this.options.link.lost) {
         this.finish(end);
         return;
@@ -97,6 +101,18 @@ class ResumableSource implements CaptureSource {
     });
     this.droppedAt = null;
     return true;
+  }
+
+  private lossWithin(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const unsubscribe = this.options.link.onLost(() => done());
+      function done(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
   }
 
   private finish(end: SourceEnd): void {

@@ -140,8 +140,11 @@ export class SshHost extends EventEmitter implements Host {
   }
 
   /** Runs argv on the host in one exec channel (no pty), connecting first if needed. */
-  spawn(argv: readonly string[], options: SshRunOptions = {}): SshProcess {
+  spawn(argv: readonly string[], given: SshRunOptions = {}): SshProcess {
     const label = this.info.label;
+    // A command that needs root goes through sudo unless the login already is root.
+    const sudo = given.sudo ?? (given.privileged === true && this.target.user !== 'root');
+    const options = { ...given, sudo };
     const process = startSshProcess(
       argv,
       options.stdin === true,
