@@ -1,6 +1,11 @@
 // One capture while it runs: its source feeds the store, and its state is
 // published (throttled) to whoever watches, and to meta.json for after a crash.
-import type { CaptureInfo, CaptureNotice, Slowdown } from '../../../preload/contract';
+import type {
+  CaptureInfo,
+  CaptureNotice,
+  FollowedProcess,
+  Slowdown,
+} from '../../../preload/contract';
 import type { CaptureSource, SourceEnd, WriteEvent } from '../capture/source';
 import { FdscopeError } from '../errors';
 import type { Logger } from '../log';
@@ -18,6 +23,7 @@ const MAX_NOTICES = 200;
 const REPLAY_BATCH = 1024;
 
 type SlowdownSource = CaptureSource & { slowdown(): Slowdown };
+type FollowingSource = CaptureSource & { followed(): FollowedProcess[] };
 
 /** A running (or just ended) capture. */
 export class LiveCapture {
@@ -96,6 +102,7 @@ export class LiveCapture {
     if (this.info.state === 'running' && 'slowdown' in this.source) {
       info.slowdown = (this.source as SlowdownSource).slowdown();
     }
+    if ('followed' in this.source) info.followed = (this.source as FollowingSource).followed();
     return info;
   }
 

@@ -8,7 +8,12 @@ function parse(text: string | Buffer, fds = [1, 2], defaultPid = 100): ParseBatc
   const parser = new StraceParser({ fds, defaultPid });
   const a = parser.push(Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1'));
   const b = parser.end();
-  return { writes: [...a.writes, ...b.writes], exits: [...a.exits, ...b.exits] };
+  return {
+    writes: [...a.writes, ...b.writes],
+    exits: [...a.exits, ...b.exits],
+    changes: [...a.changes, ...b.changes],
+    execs: [...a.execs, ...b.execs],
+  };
 }
 
 // The escaping of strace --strings-in-hex=non-ascii-chars.
@@ -239,6 +244,8 @@ describe('strace output cut into chunks', () => {
       const split = {
         writes: [...a.writes, ...b.writes, ...c.writes],
         exits: [...a.exits, ...b.exits, ...c.exits],
+        changes: [...a.changes, ...b.changes, ...c.changes],
+        execs: [...a.execs, ...b.execs, ...c.execs],
       };
       if (JSON.stringify(split) !== whole) throw new Error(`split at byte ${at} differs`);
     }

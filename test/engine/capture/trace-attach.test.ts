@@ -150,6 +150,8 @@ describe('trace source endings', () => {
     const writer = await startWriter({ language: 'python', source: TICKER });
     const { source, sink } = await attach(writer.pid);
     await waitForEvents(sink, (s) => s.events.length > 10);
+    // From here on: the calls of its start (closes of the modules it imported) are behind.
+    source.slowdown();
     await new Promise((r) => setTimeout(r, 500));
 
     const slowdown = source.slowdown();
