@@ -42,6 +42,8 @@ export interface TracedExit {
   /** "SIGKILL", or null when it exited. */
   signal: string | null;
   coreDumped: boolean;
+  /** Killed in the middle of a write: its bytes, kept though strace never saw its result. */
+  inFlight?: number;
 }
 
 /** What one chunk of strace output held. */

@@ -21,6 +21,7 @@ import type {
   ParserStats,
   StraceParserOptions,
   TracedExec,
+  TracedExit,
 } from './strace-events';
 import { StreamTargets, sameBytes, type TargetEntry } from './strace-streams';
 import { ValueReader } from './strace-strings';
@@ -45,6 +46,8 @@ const EXITED = Buffer.from('+++ exited with ');
 const KILLED = Buffer.from('+++ killed by ');
 const CORE = Buffer.from('(core dumped)');
 const EMPTY = Buffer.alloc(0);
+const UNKNOWN = Buffer.from(' = ?');
+const UNAVAILABLE = Buffer.from(' = ? <unavailable>');
 
 // A call printed in two halves, waiting for its second: the bytes from the first.
 interface Pending {
@@ -251,7 +254,7 @@ export class StraceParser {
     const bytes = this.arena.subarray(dataStart, r.out);
     this.arenaPos = r.out;
 
-    if (endsWith(src, r.pos, end, UNFINISHED)) {
+    if (endsWith(src, r.pos, end, UNFINISHED) || diedInCall(src, r.pos, end)) {
       this.pending.set(pid, { kind, t, fd, callFd, bytes, target });
       return;
     }
@@ -332,7 +335,8 @@ export class StraceParser {
       return;
     }
     // "<... write resumed> <unfinished ...>": interrupted again; the first half still holds.
-    if (endsWith(src, j, end, UNFINISHED)) return;
+    // "= ?" at the end: the process died in the call; its death line settles the bytes.
+    if (endsWith(src, j, end, UNFINISHED) || diedInCall(src, j, end)) return;
     this.pending.delete(pid);
     if (endsWith(src, j, end, DETACHED)) return;
     const ret = returnValue(src, j, end);
@@ -376,7 +380,17 @@ export class StraceParser {
       while (j < end && src[j] !== SPACE) j++;
       const signal = src.toString('latin1', s, j);
       const coreDumped = src.indexOf(CORE, j) >= 0 && src.indexOf(CORE, j) < end;
-      this.batch.exits.push({ pid, t, status: null, signal, coreDumped });
+      const exit: TracedExit = { pid, t, status: null, signal, coreDumped };
+      // Killed between a write's two halves: strace never saw how much went out. A write to a
+      // pipe with room is done before the kill lands (the reader gets it), so keep its bytes
+      // and say they are unsure.
+      const first = this.pending.get(pid);
+      if (first !== undefined && first.kind.shape < CLOSE && first.bytes.length > 0) {
+        const { kind, fd, callFd, bytes, target } = first;
+        this.emit(kind, pid, first.t, fd, callFd, bytes, target, bytes.length);
+        exit.inFlight = bytes.length;
+      }
+      this.batch.exits.push(exit);
     }
     // Other "+++ ... +++" lines (superseded by execve) end no process we follow.
     this.pending.delete(pid);
@@ -389,4 +403,10 @@ export class StraceParser {
     r.skipTarget();
     return this.streams.entry(src, s, r.pos - 1, fd, decodeTarget);
   }
+}
+
+// "= ?" or "= ? <unavailable>" ends the line of a call whose process died in it (SIGKILL), its
+// result never known; "= ? ERESTARTSYS" is a call to be restarted, and is not this.
+function diedInCall(src: Buffer, from: number, end: number): boolean {
+  return endsWith(src, from, end, UNKNOWN) || endsWith(src, from, end, UNAVAILABLE);
 }

@@ -1,9 +1,11 @@
 // Which stream a traced write belongs to. A stream is an open file (a pipe, a socket, a file)
 // that any process may hold on any fd: children of a shell script share its stdout pipe. strace
-// -y names each fd's target, so a write belongs to a stream when its target is one the stream
-// has had, whoever wrote it and on whatever fd. The fds of the target process itself (its
-// owner tasks) are followed wherever they point: when one moves (dup2, or a close and a reopen),
-// its new target joins the stream.
+// -y names each fd's target, so a write belongs to a stream when its target is the stream's,
+// whoever wrote it and on whatever fd. The fds of the target process itself (its owner tasks)
+// are followed wherever they point: when one moves (dup2, or a close and a reopen), what the
+// target writes there is captured too -- but not what others write there. dash redirects a
+// command's fds in the shell itself before it forks (`cmd >/dev/null`): were the new target to
+// join the stream, the output the script throws away would be captured as its stdout.
 
 /** A target as -y printed it, kept per fd number to compare the next line's bytes with. */
 export interface TargetEntry {
@@ -92,23 +94,16 @@ export class StreamTargets {
     return this.current.get(fd) ?? null;
   }
 
-  /** fd of the target process now points to target: it joins fd's stream. */
+  /** fd of the target process now points to target (null: closed). */
   move(fd: number, target: string | null): void {
-    if (target === null) {
-      this.current.delete(fd);
-      return;
-    }
-    this.current.set(fd, target);
-    if (this.byTarget) this.join(fd, target);
+    if (target === null) this.current.delete(fd);
+    else this.current.set(fd, target);
   }
 
   private join(stream: number, target: string): void {
     const list = this.streams.get(target) ?? [];
-    if (list.includes(stream)) return;
-    list.push(stream);
+    if (!list.includes(stream)) list.push(stream);
     this.streams.set(target, list);
-    // Entries cached before the join name the old streams.
-    this.cache.clear();
   }
 }
 

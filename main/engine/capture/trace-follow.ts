@@ -1,7 +1,7 @@
 // What a trace capture tells about the processes it follows: which they are, and notices for
 // what they do to the streams (a moved or closed fd, a program started, a failed attach).
 import type { CaptureNotice, FollowedProcess } from '../../../preload/contract';
-import type { FdChange, TracedExec, TracedWrite } from './strace-parser';
+import type { FdChange, TracedExec, TracedExit, TracedWrite } from './strace-parser';
 import { processOf, readComm, type StreamHolder } from './stream-holders';
 
 /** The processes a capture follows: the target, the holders found at start, writers since. */
@@ -84,7 +84,18 @@ export function changeNotice(change: FdChange): CaptureNotice {
   return {
     t,
     level: 'info',
-    message: `fd ${fd} now points to ${to}${was}${how} in pid ${pid}: following it as well`,
+    message: `fd ${fd} now points to ${to}${was}${how} in pid ${pid}: its writes there are kept`,
+  };
+}
+
+/** The notice for a process killed in the middle of a write. */
+export function inFlightNotice(exit: TracedExit): CaptureNotice {
+  return {
+    t: exit.t,
+    level: 'warning',
+    message:
+      `pid ${exit.pid} was killed by ${exit.signal} in the middle of a write of ` +
+      `${exit.inFlight} bytes: they are kept, though they may not have been written`,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   execNotice,
   gapsOf,
   holdersNotice,
+  inFlightNotice,
 } from './trace-follow';
 import { slowdownOf } from './trace-slowdown';
 
@@ -78,7 +79,7 @@ class StraceCapture implements TraceSource {
   private exit: TracedExit | null = null;
   private scan: StreamScan = { targets: new Map(), holders: [] };
   private following: FollowedProcesses;
-  /** Every target the streams have had: what other processes are looked for at the end. */
+  /** The streams' targets: what other processes are looked for when the target ends. */
   private readonly links = new Set<string>();
   private readonly attachReported = new Set<number>();
   private sample = { at: performance.now(), calls: 0, last: null as Slowdown | null };
@@ -217,10 +218,7 @@ class StraceCapture implements TraceSource {
   }
 
   private deliver(sink: CaptureSink, batch: ParseBatch): void {
-    for (const change of batch.changes) {
-      if (change.to !== null) this.links.add(change.to);
-      sink.notice(changeNotice(change));
-    }
+    for (const change of batch.changes) sink.notice(changeNotice(change));
     for (const exec of batch.execs) {
       this.following.sawExec(exec);
       if (this.parser.isOwner(exec.pid)) sink.notice(execNotice(exec));
@@ -231,6 +229,7 @@ class StraceCapture implements TraceSource {
       for (const gap of gapsOf(batch.writes)) sink.notice(gap);
     }
     for (const exit of batch.exits) {
+      if (exit.inFlight) sink.notice(inFlightNotice(exit));
       if (exit.pid !== this.options.pid) continue;
       this.exit = exit;
       this.targetEnded(sink, exit);

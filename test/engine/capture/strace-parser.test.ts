@@ -212,6 +212,28 @@ describe('strace line parsing', () => {
     ]);
   });
 
+  it('keeps, and marks, the bytes of a write whose process was killed before it returned', () => {
+    const batch = parse(
+      '7 1.0 write(1, "last\\n", 5 <unfinished ...>\n7 1.1 +++ killed by SIGKILL +++\n',
+    );
+
+    expect(texts(batch)).toEqual(['last\n']);
+    expect(batch.exits).toEqual([
+      { pid: 7, t: 1_100_000, status: null, signal: 'SIGKILL', coreDumped: false, inFlight: 5 },
+    ]);
+  });
+
+  it('keeps the bytes of a write whose result strace could not know, as its process died', () => {
+    const batch = parse(
+      '7 1.0 write(1, "a\\n", 2) = ?\n7 1.1 +++ killed by SIGKILL +++\n' +
+        '8 1.0 write(1, "b\\n", 2) = ? <unavailable>\n8 1.1 +++ killed by SIGKILL +++\n' +
+        '9 1.0 write(1, "c\\n", 2) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n',
+    );
+
+    expect(texts(batch)).toEqual(['a\n', 'b\n']);
+    expect(batch.exits.map((e) => e.inFlight)).toEqual([2, 2]);
+  });
+
   it('parses a last line that came without its newline when the output ends', () => {
     expect(texts(parse('write(1, "tail", 4) = 4'))).toEqual(['tail']);
   });

@@ -97,9 +97,10 @@ it('follows fd 1 from file A to file B to a pipe, marking each move', async () =
   expect(targets).toEqual([fileA, join(dir, 'B'), expect.stringMatching(/^pipe:\[\d+\]$/)]);
   const moves = sink.notices.filter((n) => n.message.startsWith('fd 1 now points to'));
   expect(moves.map((n) => n.message)).toEqual([
-    `fd 1 now points to ${dir}/B (was ${fileA}) by dup2 in pid ${writer.pid}: following it as well`,
+    `fd 1 now points to ${dir}/B (was ${fileA}) by dup2 in pid ${writer.pid}: ` +
+      'its writes there are kept',
     `fd 1 now points to ${targets[2]} (was ${dir}/B) by dup2 in pid ${writer.pid}: ` +
-      'following it as well',
+      'its writes there are kept',
   ]);
   // Each move is marked before the first write to the new target, within a second of it.
   for (const [k, move] of moves.entries()) {
@@ -131,7 +132,7 @@ it('says when fd 1 is closed, and follows the file opened on it after', async ()
   const pipe = events[0].target!;
   expect(sink.notices.map((n) => n.message)).toEqual([
     `pid ${writer.pid} closed fd 1 (was ${pipe}): what it writes to fd 1 from now on is lost`,
-    `fd 1 now points to ${dir}/D in pid ${writer.pid}: following it as well`,
+    `fd 1 now points to ${dir}/D in pid ${writer.pid}: its writes there are kept`,
   ]);
   expect(sink.notices[0].level).toBe('warning');
   expect(writer.stderr().toString()).toBe('closed\n');

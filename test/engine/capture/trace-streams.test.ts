@@ -22,7 +22,9 @@ import { attach } from './trace-fixtures';
 // the FIFO $1/start (a redirection of fd 0 only: dash redirects a command's fds in the shell
 // itself, and its fd 1 must stay on the pipe), makes $1/go, starts two more children and a
 // Python child that writes to the pipe on fd 5 with its fd 1 on /dev/null, writes lines of its
-// own and waits for them all. Each child keeps its own copy in $1/TAG, its pid in $1/TAG.pid.
+// own and waits for them all. A child's output thrown away (>/dev/null, which dash sets up
+// in the shell itself) is not the stream's. Each child keeps its own copy in $1/TAG, its pid
+// in $1/TAG.pid.
 const SCRIPT = `
 D=$1
 PY=$2
@@ -39,6 +41,7 @@ child early1 150
 child early2 150
 read -r _ < "$D/start"
 touch "$D/go"
+sh -c 'echo discarded' > /dev/null
 child late1 150
 child late2 150
 "$PY" -c '
@@ -114,6 +117,7 @@ it('follows a pipe into every child of a shell script, before and after the star
   const py = events.filter((e) => e.bytes.toString().startsWith('py '));
   expect(py.every((e) => e.pid === pidOf('py') && e.callFd === 5 && e.fd === 1)).toBe(true);
   expect(events.some((e) => e.bytes.includes('elsewhere'))).toBe(false);
+  expect(events.some((e) => e.bytes.includes('discarded'))).toBe(false);
   expect(sha(Buffer.from(sortedLines(sink.bytes(1))))).toBe(
     sha(Buffer.from(sortedLines(writer.stdout()))),
   );
