@@ -107,7 +107,7 @@ export function execNotice(exec: TracedExec): CaptureNotice {
 /** strace's "attach: ptrace(PTRACE_SEIZE, PID): words" lines: which pid, which words. */
 export function attachFailures(stderr: string): { pid: number; words: string }[] {
   const found: { pid: number; words: string }[] = [];
-  for (const m of stderr.matchAll(/attach: ptrace\(PTRACE_SEIZE, (\d+)\): ([^\n]*)/g)) {
+  for (const m of stderr.matchAll(/attach: ptrace\(PTRACE_\w+, (\d+)\): ([^\n]*)/g)) {
     found.push({ pid: Number(m[1]), words: m[2] });
   }
   return found;

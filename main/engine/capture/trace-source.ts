@@ -280,7 +280,7 @@ class StraceCapture implements TraceSource {
     const base = {
       pid: this.options.pid,
       strace: this.options.strace,
-      stderr: this.stderr,
+      stderr: aboutTarget(this.stderr, this.options.pid),
       exit: status,
     };
     try {
@@ -305,6 +305,19 @@ class StraceCapture implements TraceSource {
     });
     this.settle(end);
   }
+}
+
+// strace's words without those about the other holders (one may have ended meanwhile, and its
+// "No such process" is not why the target could not be traced).
+function aboutTarget(stderr: string, pid: number): string {
+  const other = /(?:ptrace\(PTRACE_\w+, |Process )(\d+)/;
+  return stderr
+    .split('\n')
+    .filter((line) => {
+      const m = other.exec(line);
+      return m === null || Number(m[1]) === pid;
+    })
+    .join('\n');
 }
 
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
