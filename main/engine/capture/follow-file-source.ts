@@ -25,6 +25,11 @@ export interface FollowFileOptions {
 // A drain yields to the event loop after BUDGET so a flood cannot starve the rest of the engine.
 const DRAIN_BUDGET_BYTES = 4 * 1024 * 1024;
 const DEFAULT_POLL_MS = 250;
+/**
+ * How often fd N's target is looked at: a move to a pipe is traced from when it is noticed,
+ * so this is one stat of the magic link, 20 times a second.
+ */
+export const TARGET_POLL_MS = 50;
 // File times come from the kernel's coarse clock, a tick behind Date.now(): a file created just
 // as the capture began may show a birth time a few ms before it.
 const BIRTH_SLACK_MS = 20;
@@ -43,6 +48,7 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   let startTicks = 0;
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let targetTimer: NodeJS.Timeout | null = null;
   let scheduled = false;
   let done = false;
   let settle: (end: SourceEnd) => void = () => {};
@@ -167,6 +173,16 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     });
   }
 
+  /** True when fd N no longer points at the file we follow (or cannot be looked at). */
+  function targetChanged(): boolean {
+    try {
+      const st = statSync(fdPath);
+      return st.dev !== identity.dev || st.ino !== identity.ino;
+    } catch {
+      return true;
+    }
+  }
+
   /** Follows the new file when fd N now points to another; ends when it is no file. */
   function checkTarget(): void {
     let st: Stats;
@@ -228,6 +244,7 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     if (done) return;
     done = true;
     if (timer) clearInterval(timer);
+    if (targetTimer) clearInterval(targetTimer);
     watcher?.close();
     file?.close();
     flush();
@@ -280,6 +297,9 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
       sink = target;
       watchFile();
       timer = setInterval(check, options.pollMs ?? DEFAULT_POLL_MS);
+      targetTimer = setInterval(() => {
+        if (targetChanged()) check();
+      }, TARGET_POLL_MS);
       schedule();
       setImmediate(() => guarded(() => noteOtherWriters(link)));
     },
