@@ -1,12 +1,12 @@
 // follow-file: reads what a process appends to the file on its fd, through /proc/PID/fd/N,
 // so a deleted or renamed file is followed by its inode, not by a path; when the process puts
 // another file on the fd, that one is followed next.
-import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync } from 'node:fs';
 import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { fdKindOf, parseFdinfo } from '../discovery/proc-parse';
+import { fdKindOf } from '../discovery/proc-parse';
 import { FdscopeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { otherWriters } from './file-holders';
+import { fdAppends, otherWritersNotice } from './file-holders';
 import { FollowedFile, type FollowedFileSink } from './followed-file';
 import { createObservedClock } from './observed-clock';
 import { processAlive, readStartTicks } from './proc-identity';
@@ -98,16 +98,8 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     }
     identity = { dev: st.dev, ino: st.ino };
     const from = offset ?? st.size;
-    file = new FollowedFile(osFd, from, fileSink, appends, `fd ${fd}`);
+    file = new FollowedFile(osFd, from, fileSink, () => fdAppends(pid, fd), `fd ${fd}`);
     return from;
-  }
-
-  function appends(): boolean | null {
-    try {
-      return parseFdinfo(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.append ?? null;
-    } catch {
-      return null;
-    }
   }
 
   function readLink(): string {
@@ -271,14 +263,8 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
 
   /** Names other processes that may write to the file: their bytes are read as ours. */
   function noteOtherWriters(link: string): void {
-    const others = otherWriters(pid, link, identity.dev, identity.ino);
-    if (others.length === 0 || done) return;
-    const names = others.map((o) => `pid ${o.pid} (${o.comm})`).join(', ');
-    notice(
-      'info',
-      `${names} also ${others.length === 1 ? 'has' : 'have'} this file open for writing; ` +
-        `follow-file sees bytes appear, not who wrote them, so every read is shown as pid ${pid}'s`,
-    );
+    const message = otherWritersNotice(pid, link, identity.dev, identity.ino);
+    if (message && !done) notice('info', message);
   }
 
   return {
