@@ -30,6 +30,7 @@ const DEFAULT_POLL_MS = 250;
  * so this is one stat of the magic link, 20 times a second.
  */
 export const TARGET_POLL_MS = 50;
+const CLOSED_CONFIRM_MS = 200;
 // File times come from the kernel's coarse clock, a tick behind Date.now(): a file created just
 // as the capture began may show a birth time a few ms before it.
 const BIRTH_SLACK_MS = 20;
@@ -49,6 +50,7 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
   let targetTimer: NodeJS.Timeout | null = null;
+  let closedSince: number | null = null;
   let scheduled = false;
   let done = false;
   let settle: (end: SourceEnd) => void = () => {};
@@ -181,10 +183,15 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     let link: string;
     try {
       st = statSync(fdPath);
+      closedSince = null;
       if (st.dev === identity.dev && st.ino === identity.ino) return;
       link = readlinkSync(fdPath);
     } catch {
       if (!processAlive(pid, startTicks)) return; // the next check ends it as an exit
+      // An exiting process closes its fds a moment before it turns zombie: only a closed fd
+      // that stays closed is one the process closed.
+      closedSince ??= Date.now();
+      if (Date.now() - closedSince < CLOSED_CONFIRM_MS) return;
       drainAll();
       notice('warning', `fd ${fd} was closed`);
       finish({ reason: `fd ${fd} was closed` });
