@@ -31,8 +31,13 @@ export interface Link {
   end(): void;
 }
 
-// ssh2 names RSA host key algorithms by signature; a known ssh-rsa key means any of them.
+// The host key algorithms ssh2 offers, by known_hosts key type; an RSA key signs with any of
+// three. Types ssh2 cannot verify (security keys, DSA) are left out of the preference.
 const ALGORITHMS_OF: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
 
@@ -119,11 +124,12 @@ function connectOne(
       );
     },
   };
-  if (known.length > 0) {
-    // As ssh does: ask the server for a key type already known, so a known host is not
-    // mistaken for an unknown one because it also has a key of another type.
-    const prepend = known.flatMap((t) => ALGORITHMS_OF[t] ?? [t]);
-    config.algorithms = { serverHostKey: { prepend } as never };
+  // As ssh does: ask the server for a key type already known, so a known host is not
+  // mistaken for an unknown one because it also has a key of another type.
+  const prepend = known.flatMap((t) => ALGORITHMS_OF[t] ?? []);
+  if (prepend.length > 0) {
+    // ssh2's prepend skips what the list already holds: remove first (keys apply in order).
+    config.algorithms = { serverHostKey: { remove: prepend, prepend } as never };
   }
   return new Promise((resolve, reject) => {
     const fail = (error: Error & { level?: string }): void => {
@@ -143,6 +149,9 @@ function connectOne(
     client.once('error', fail);
     client.once('ready', () => {
       client.off('error', fail);
+      // Later errors (a keepalive timeout, a reset) are followed by 'close', which the host
+      // watches; without a listener they would be thrown.
+      client.on('error', (error: Error) => settings.logger.debug('ssh', `${secretsKey}: ${error}`));
       settings.logger.info('ssh', `connected to ${secretsKey}`, { via: sock ? 'jump' : 'tcp' });
       resolve(client);
     });

@@ -117,6 +117,26 @@ describe('host keys of a real sshd', () => {
     expect(prompter.asked).toEqual([]);
   });
 
+  it('asks a server with several host keys for the type already known', async () => {
+    const rsaKey = join(temp.dir, 'host_rsa');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-N', '', '-C', '', '-f', rsaKey]);
+    // ssh2 prefers ed25519; only the RSA key is known, so it must ask for that one first.
+    const sshd = await startSshd(keys.authorizedKeys, { extraConfig: [`HostKey ${rsaKey}`] });
+    const known = files('several');
+    const rsaLine = readFileSync(`${rsaKey}.pub`, 'utf8').trim();
+    writeFileSync(known.user[0], `[127.0.0.1]:${sshd.port} ${rsaLine}\n`);
+    const prompter = scriptedPrompter();
+
+    const host = makeHost({
+      target: targetFor(sshd, { identityFiles: [keys.plain] }),
+      prompter,
+      knownHosts: known,
+    });
+    await host.connect();
+
+    expect(prompter.asked).toEqual([]);
+  });
+
   it('refuses a changed key, naming the file and line and both fingerprints', async () => {
     const sshd = await startSshd(keys.authorizedKeys, {
       extraConfig: ['AuthenticationMethods password'],
