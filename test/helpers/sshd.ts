@@ -218,9 +218,10 @@ async function launch(configPath: string, port: number): Promise<ChildProcess> {
   let early = '';
   const onData = (d: Buffer): void => void (early += d.toString());
   child.stderr!.on('data', onData);
+  child.once('error', (error) => (early += `${error.message} (is openssh-server installed?)`));
   const deadline = Date.now() + 5000;
   while (!early.includes(`Server listening on 127.0.0.1 port ${port}`)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (child.exitCode !== null || child.pid === undefined || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`sshd did not start on port ${port}: ${early}`);
     }
