@@ -147,7 +147,7 @@ export class SshHost extends EventEmitter implements Host {
       options.stdin === true,
       {
         open: () => this.openChannel(argv, options),
-        signal: (pid, signal) => this.signal(pid, signal, options.sudo === true),
+        signal: (pid, signal) => this.signalRemote(pid, signal, { sudo: options.sudo }),
         logger: this.logger,
         label,
       },
@@ -156,6 +156,20 @@ export class SshHost extends EventEmitter implements Host {
     this.running.add(process);
     void process.exited.then(() => this.running.delete(process));
     return process;
+  }
+
+  /**
+   * Signals a remote process group by pid (an SshProcess's pid): after a reconnect, this ends
+   * a command the lost link left running, so that no second tracer is left behind.
+   */
+  async signalRemote(
+    pid: number,
+    signal: NodeJS.Signals = 'SIGTERM',
+    options: { sudo?: boolean } = {},
+  ): Promise<void> {
+    const kill = this.spawn(['sh', '-c', killCommand(pid, signal)], { sudo: options.sudo });
+    const result = await collect(kill);
+    if (result.code !== 0) throw new Error(result.stderr.trim() || `kill ended ${result.code}`);
   }
 
   /** Forgets the passwords, passphrases and decrypted keys kept for reconnecting. */
@@ -294,12 +308,6 @@ export class SshHost extends EventEmitter implements Host {
       },
     );
     return this.sudoAccess;
-  }
-
-  private async signal(pid: number, signal: NodeJS.Signals, sudo: boolean): Promise<void> {
-    const kill = this.spawn(['sh', '-c', killCommand(pid, signal)], { sudo });
-    const result = await collect(kill);
-    if (result.code !== 0) throw new Error(result.stderr.trim() || `kill ended ${result.code}`);
   }
 
   private closedError(): FdscopeError {
