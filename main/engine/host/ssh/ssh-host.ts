@@ -262,7 +262,8 @@ export class SshHost extends EventEmitter implements Host {
     const sudo = options.sudo ? await this.sudo() : undefined;
     let command: string;
     try {
-      command = remoteCommand(argv, { env: options.env, sudo: sudo?.mode });
+      const stdin = options.stdin === true;
+      command = remoteCommand(argv, { env: options.env, sudo: sudo?.mode, stdin });
     } catch (error) {
       throw new FdscopeError('bad-request', `unable to run ${argv[0] ?? 'a command'}`, {
         reason: error instanceof Error ? error.message : String(error),
@@ -273,20 +274,40 @@ export class SshHost extends EventEmitter implements Host {
     return { ...opened, stdinPrefix };
   }
 
-  private exec(command: string): Promise<OpenChannel> {
+  private async exec(command: string): Promise<OpenChannel> {
+    // OpenSSH counts a session it has just closed until its next clean-up pass, so a channel
+    // opened right after another ended may be refused once; a short wait settles it.
+    for (const waitMs of [0, 50, 200]) {
+      if (waitMs > 0) await sleep(waitMs);
+      const result = await this.execOnce(command);
+      if (!(result instanceof Error)) return result;
+      if (!/open failed/.test(result.message) || waitMs === 200) throw this.execError(result);
+    }
+    throw new Error('unreachable');
+  }
+
+  private execOnce(command: string): Promise<OpenChannel | Error> {
     const client = this.link?.client;
     if (!client) return Promise.reject(this.lostError ?? this.closedError());
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       client.exec(command, {}, (error, channel) => {
-        if (!error) return resolve(watchChannel(channel));
-        reject(
-          new FdscopeError('ssh-connect', `unable to run a command on ${this.info.label}`, {
-            reason: error.message,
-            help: 'the server may limit sessions per connection (MaxSessions)',
-            cause: error,
-          }),
-        );
+        resolve(error ? error : watchChannel(channel));
       });
+    });
+  }
+
+  private execError(error: Error): FdscopeError {
+    // OpenSSH refuses a channel past MaxSessions (10 by default) with "open failed".
+    const others = this.running.size - 1;
+    const full = /open failed/.test(error.message) && others > 0;
+    return new FdscopeError('ssh-connect', `unable to run a command on ${this.info.label}`, {
+      reason: full
+        ? `the server refused a session beside the ${others} already running`
+        : error.message,
+      help: full
+        ? "stop a capture, or raise MaxSessions in the server's sshd_config (default 10)"
+        : 'check that the server allows commands (exec sessions) for this user',
+      cause: error,
     });
   }
 
