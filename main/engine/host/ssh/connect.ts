@@ -1,7 +1,8 @@
 // Opens one SSH connection (directly, or over a stream from a jump host), and a chain of them
 // for ProxyJump; each hop's host key is settled under its own name and port before login.
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader gives it only as a default export, not named ones.
+import ssh2, { type ConnectConfig } from 'ssh2';
 import { FdscopeError } from '../../errors';
 import type { Logger } from '../../log';
 import { createAuthenticator, type SecretCache } from './auth';
@@ -25,8 +26,8 @@ export interface LinkSettings {
 
 /** An open chain: the last client runs commands; the others carry it. */
 export interface Link {
-  client: Client;
-  hops: Client[];
+  client: ssh2.Client;
+  hops: ssh2.Client[];
   /** Ends every connection of the chain. */
   end(): void;
 }
@@ -43,7 +44,7 @@ const ALGORITHMS_OF: Record<string, string[]> = {
 
 /** Connects through the target's jump hosts, in order, to the target itself. */
 export async function openLink(target: SshTarget, settings: LinkSettings): Promise<Link> {
-  const hops: Client[] = [];
+  const hops: ssh2.Client[] = [];
   const end = (): void => hops.forEach((c) => c.end());
   try {
     let sock: Duplex | undefined;
@@ -61,7 +62,7 @@ export async function openLink(target: SshTarget, settings: LinkSettings): Promi
   return { client: hops[hops.length - 1], hops, end };
 }
 
-function forward(client: Client, next: SshTarget): Promise<Duplex> {
+function forward(client: ssh2.Client, next: SshTarget): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, next.hostName, next.port, (error, stream) => {
       if (error) {
@@ -84,7 +85,7 @@ function connectOne(
   settings: LinkSettings,
   sock: Duplex | undefined,
   jumpFor: string | undefined,
-): Promise<Client> {
+): Promise<ssh2.Client> {
   const { hostName: host, port, user } = target;
   const secretsKey = `${user}@${host}:${port}`;
   const secrets = settings.secrets.get(secretsKey) ?? { keys: new Map() };
@@ -99,7 +100,7 @@ function connectOne(
     secrets,
     logger: settings.logger,
   });
-  const client = new Client();
+  const client = new ssh2.Client();
   let hostKeyError: FdscopeError | null = null;
   const files = settings.knownHosts;
   const known = knownKeyTypes(readKnownHosts([...files.user, files.app]), host, port);
