@@ -10,6 +10,7 @@ import type { SshTarget } from './config-resolve';
 import { settleHostKey, type KnownHostsFiles } from './host-key-check';
 import { knownKeyTypes, readKnownHosts } from './known-hosts';
 import type { SshPrompter } from './prompter';
+import { pausableTimer, type PausableTimer } from './waiting';
 
 export interface LinkSettings {
   prompter: SshPrompter;
@@ -90,17 +91,24 @@ function connectOne(
   const secretsKey = `${user}@${host}:${port}`;
   const secrets = settings.secrets.get(secretsKey) ?? { keys: new Map() };
   settings.secrets.set(secretsKey, secrets);
+  const client = new ssh2.Client();
+  // ssh2's readyTimeout would also count the time a person takes to answer a question (the
+  // host key, a password): this timer stops while one is asked.
+  const timer = pausableTimer(settings.readyTimeoutMs, () => {
+    client.emit('error', new Error(`no answer within ${settings.readyTimeoutMs / 1000} s`));
+    client.destroy();
+  });
+  const prompter = pausing(settings.prompter, timer);
   const auth = createAuthenticator({
     user,
     host,
     port,
     identityFiles: target.identityFiles,
     agent: agentFor(target, settings.agent),
-    prompter: settings.prompter,
+    prompter,
     secrets,
     logger: settings.logger,
   });
-  const client = new ssh2.Client();
   let hostKeyError: FdscopeError | null = null;
   const files = settings.knownHosts;
   const known = knownKeyTypes(readKnownHosts([...files.user, files.app]), host, port);
@@ -109,13 +117,13 @@ function connectOne(
     port,
     username: user,
     sock,
-    readyTimeout: settings.readyTimeoutMs,
+    readyTimeout: 0,
     keepaliveInterval: settings.keepaliveIntervalMs,
     keepaliveCountMax: settings.keepaliveCountMax,
     authHandler: auth.handler,
     // The two-argument form waits for our answer, which may be the person's, before login.
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-      const input = { host, port, files, prompter: settings.prompter, logger: settings.logger };
+      const input = { host, port, files, prompter, logger: settings.logger };
       settleHostKey({ ...input, jumpFor }, key).then(
         () => verify(true),
         (error: FdscopeError) => {
@@ -134,6 +142,7 @@ function connectOne(
   }
   return new Promise((resolve, reject) => {
     const fail = (error: Error & { level?: string }): void => {
+      timer.clear();
       client.removeAllListeners('ready');
       client.end();
       if (hostKeyError) return reject(hostKeyError);
@@ -149,6 +158,7 @@ function connectOne(
     };
     client.once('error', fail);
     client.once('ready', () => {
+      timer.clear();
       client.off('error', fail);
       // Later errors (a keepalive timeout, a reset) are followed by 'close', which the host
       // watches; without a listener they would be thrown.
@@ -166,4 +176,13 @@ function agentFor(target: SshTarget, fallback: string | null): string | null {
   if (named.toLowerCase() === 'none') return null;
   if (named === 'SSH_AUTH_SOCK') return process.env.SSH_AUTH_SOCK ?? null;
   return named.startsWith('$') ? (process.env[named.slice(1)] ?? null) : named;
+}
+
+function pausing(prompter: SshPrompter, timer: PausableTimer): SshPrompter {
+  return {
+    hostKey: (q) => timer.hold(prompter.hostKey(q)),
+    password: (q) => timer.hold(prompter.password(q)),
+    passphrase: (q) => timer.hold(prompter.passphrase(q)),
+    keyboardInteractive: (q) => timer.hold(prompter.keyboardInteractive(q)),
+  };
 }
