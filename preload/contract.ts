@@ -43,6 +43,20 @@ export interface MethodChoice {
   alternatives: MethodName[];
 }
 
+/** What /proc tells of the container a process runs in; fields it cannot tell are absent. */
+export interface ContainerHints {
+  /** The cgroup path that named the container, else the cgroup v2 one. */
+  cgroup?: string;
+  /** The 64-hex container id in the cgroup path. */
+  id?: string;
+  /** The runtime the path's form belongs to: docker, containerd, cri-o, podman. */
+  runtime?: string;
+  /** The Kubernetes pod uid, from a kubepods path. */
+  podUid?: string;
+  /** The process's pid inside its own pid namespace, when it has one (1 for a container's init). */
+  nsPid?: number;
+}
+
 /** A process on a host, with what fdscope needs to capture it. */
 export interface ProcessInfo {
   pid: number;
@@ -69,6 +83,8 @@ export interface ProcessInfo {
   methods: Record<'1' | '2', MethodChoice>;
   /** Set when the fds could not be read (another user's process). */
   unreadable?: string;
+  /** Set when the process runs in a container or in its own pid namespace. */
+  container?: ContainerHints;
 }
 
 /** What a host can do for captures. */
@@ -252,6 +268,40 @@ export interface ExportResult {
   bytes: number;
 }
 
+/** What the engine may ask the person at the window while it connects or attaches. */
+export type PromptKind =
+  'host-key' | 'password' | 'passphrase' | 'keyboard-interactive' | 'sudo-password';
+
+/** One value to type in answer to a prompt. */
+export interface PromptField {
+  label: string;
+  /** Typed without echo, never stored. */
+  secret: boolean;
+}
+
+/** A question from the engine: trust this host key, or type this secret. */
+export interface Prompt {
+  id: string;
+  kind: PromptKind;
+  /** Who asks, e.g. "deploy@web1:2222". */
+  host: string;
+  title: string;
+  message: string;
+  /** host-key: the key's SHA256 fingerprint as ssh-keygen -lf prints it. */
+  fingerprint?: string;
+  /** host-key: the key's type, e.g. "ssh-ed25519". */
+  keyType?: string;
+  fields: PromptField[];
+}
+
+/** The person's answer: accept (trust, or the typed values) or refuse. */
+export interface PromptAnswer {
+  id: string;
+  accept: boolean;
+  /** One value per field, in order; empty when refused. */
+  values: string[];
+}
+
 /** Stable error codes: the UI and the CLI may branch on them. */
 export type ErrorCode =
   | 'bad-request'
@@ -269,6 +319,16 @@ export type ErrorCode =
   | 'process-ended'
   | 'io'
   | 'not-supported'
+  // SSH hosts: the link, the login, the host key, sudo on the remote side.
+  | 'ssh-connect'
+  | 'ssh-auth'
+  | 'ssh-config'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'host-key-revoked'
+  | 'ssh-link-lost'
+  | 'sudo-missing'
+  | 'sudo-refused'
   | 'internal';
 
 /** An error as it crosses a boundary: what failed, why, what to do. */
@@ -321,6 +381,8 @@ export interface Requests {
   };
   /** Electron only: the native save dialog. Null when cancelled. */
   'dialog:save-path': { req: { defaultPath: string }; res: { path: string | null } };
+  /** Answers a prompt the engine asked through 'prompt:ask'. */
+  'prompt:answer': { req: PromptAnswer; res: { id: string } };
 }
 
 export type RequestName = keyof Requests;
@@ -332,6 +394,10 @@ export interface Events {
   'capture:update': CaptureInfo;
   /** A menu item of the desktop app the renderer acts on. */
   'menu:command': { command: MenuCommand };
+  /** A question for the person; a window that opens later is asked again. */
+  'prompt:ask': Prompt;
+  /** A prompt that no longer needs an answer (answered elsewhere, timed out, cancelled). */
+  'prompt:closed': { id: string; reason: string };
 }
 
 /** Menu items whose action lives in the renderer. */
@@ -358,9 +424,15 @@ export const REQUEST_NAMES: readonly RequestName[] = [
   'capture:export',
   'export:default-path',
   'dialog:save-path',
+  'prompt:answer',
 ];
 
-export const EVENT_NAMES: readonly EventName[] = ['capture:update', 'menu:command'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'capture:update',
+  'menu:command',
+  'prompt:ask',
+  'prompt:closed',
+];
 
 /** The object the renderer talks to, in Electron and in the browser alike. */
 export interface FdscopeBridge {

@@ -69,6 +69,13 @@ const fdList: Check<number[]> = (v, p) => {
 
 const id = str(64);
 
+const stringList =
+  (maxItems: number, maxLength: number): Check<string[]> =>
+  (v, p) => {
+    if (!Array.isArray(v) || v.length > maxItems) fail(p, `a list of at most ${maxItems}`, v);
+    return v.map((x, i) => str(maxLength)(x, `${p}[${i}]`));
+  };
+
 type Shape<T> = { [K in keyof T]-?: Check<T[K]> };
 
 function object<T>(shape: Shape<T>): Check<T> {
@@ -128,6 +135,7 @@ const checks: { [K in RequestName]: Check<Req<K>> } = {
   'capture:export': object({ id, format: exportFormat, fds: fdList, path: str(4096) }),
   'export:default-path': object({ id, format: exportFormat, fds: fdList }),
   'dialog:save-path': object({ defaultPath: str(4096) }),
+  'prompt:answer': object({ id, accept: bool, values: stringList(8, 4096) }),
 };
 
 /** Whether a name is one of the contract's requests. */

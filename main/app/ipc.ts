@@ -58,7 +58,12 @@ export function registerIpc(ipc: IpcMainLike, engine: EngineApi, deps: IpcDeps):
     (info: unknown) => deps.send(IPC_EVENT_CHANNEL, 'capture:update', info),
     deps.timers,
   );
-  const unsubscribe = engine.on('capture:update', (info) => updates.push(info.id, info));
+  // Prompts are rare and each one matters: they go through at once, never coalesced.
+  const unsubscribes = [
+    engine.on('capture:update', (info) => updates.push(info.id, info)),
+    engine.on('prompt:ask', (prompt) => deps.send(IPC_EVENT_CHANNEL, 'prompt:ask', prompt)),
+    engine.on('prompt:closed', (done) => deps.send(IPC_EVENT_CHANNEL, 'prompt:closed', done)),
+  ];
 
   ipc.handle(IPC_REQUEST_CHANNEL, async (event, name, payload): Promise<Result<unknown>> => {
     const frame = event.senderFrame;
@@ -90,7 +95,7 @@ export function registerIpc(ipc: IpcMainLike, engine: EngineApi, deps: IpcDeps):
 
   return () => {
     ipc.removeHandler(IPC_REQUEST_CHANNEL);
-    unsubscribe();
+    unsubscribes.forEach((unsubscribe) => unsubscribe());
     updates.dispose();
   };
 }

@@ -1,7 +1,7 @@
 // Builds the engine: hosts, discovery, captures and queries behind the contract.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CaptureInfo, Events, Req, RequestName, Res } from '../../preload/contract';
+import type { CaptureInfo, Req, RequestName, Res } from '../../preload/contract';
 import { diagnose } from './analysis/diagnosis';
 import { detectRuntime } from './analysis/runtimes';
 import { recentWrites } from './analysis/write-stats';
@@ -11,8 +11,11 @@ import { getRemoteProcess, listRemoteProcesses } from './discovery/remote-discov
 import type { Engine, EngineOptions } from './engine';
 import { FdscopeError } from './errors';
 import { exportCapture } from './export/export-capture';
-import { HostRegistry } from './host/host-registry';
+import { HostRegistry, sshFactory } from './host/host-registry';
+import { sshHosts } from './host/ssh-hosts';
 import { silentLogger } from './log';
+import { PromptBroker } from './prompts/prompt-broker';
+import { subscribe } from './engine-events';
 import { searchLines } from './store/search';
 import { timelineQuery } from './store/timeline-query';
 import { CaptureManager } from './session/capture-manager';
@@ -28,7 +31,9 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     publish: (info) => listeners.forEach((l) => l(info)),
   });
-  const hosts = new HostRegistry(logger, options.sshHostFactory);
+  const prompts = options.prompts ?? new PromptBroker();
+  const ssh = sshHosts({ prompts, dataDir: options.dataDir, logger });
+  const hosts = new HostRegistry(logger, options.sshHostFactory ?? sshFactory(ssh));
 
   const handlers: Handlers = {
     'hosts:list': () => hosts.list(),
@@ -71,7 +76,9 @@ export function createEngine(options: EngineOptions): Engine {
       const reader = captures.reader(id);
       return { total: reader.lineCount(), lines: reader.lines(from, count, maxBytes) };
     },
-    'capture:search': ({ id, ...search }) => ({ index: searchLines(captures.reader(id), search) }),
+    'capture:search': async ({ id, ...search }) => ({
+      index: await searchLines(captures.reader(id), search),
+    }),
     'capture:line-at': ({ id, t }) => ({ index: captures.reader(id).lineIndexAt(t) }),
     'capture:timeline': ({ id, t0, t1, buckets }) => {
       const fds = captures.get(id).streams.map((s) => s.fd);
@@ -94,6 +101,7 @@ export function createEngine(options: EngineOptions): Engine {
       const name = `fdscope-${id}${which}.${ext}`;
       return { path: join(homedir(), name) };
     },
+    'prompt:answer': (answer) => prompts.answer(answer),
     'dialog:save-path': () => {
       throw new FdscopeError('not-supported', 'unable to open a save dialog', {
         reason: 'only the desktop app has one',
@@ -108,14 +116,11 @@ export function createEngine(options: EngineOptions): Engine {
       if (!handler) throw new FdscopeError('bad-request', `unknown request "${String(name)}"`);
       return handler(req);
     },
-    on<E extends keyof Events>(name: E, listener: (payload: Events[E]) => void) {
-      if (name !== 'capture:update') return () => undefined;
-      const l = listener as (info: CaptureInfo) => void;
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
+    on: (name, listener) => subscribe({ updates: listeners, prompts }, name, listener),
     onWrites: (id, listener) => captures.onWrites(id, listener),
+    prompts,
     close: async () => {
+      prompts.dispose();
       await captures.close();
       await hosts.close();
     },

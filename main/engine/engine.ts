@@ -3,6 +3,7 @@ import type { EngineApi } from '../../preload/contract';
 import type { WriteEvent } from './capture/source';
 import type { SshHostFactory } from './host/host-registry';
 import type { Logger } from './log';
+import type { PromptBroker } from './prompts/prompt-broker';
 
 export interface EngineOptions {
   /** The folder captures are stored in (one sub-folder per capture). */
@@ -10,10 +11,14 @@ export interface EngineOptions {
   logger?: Logger;
   /** Makes SSH hosts for hosts:add; without it, adding one says SSH is not wired. */
   sshHostFactory?: SshHostFactory;
+  /** Where the engine asks the person questions; one is made when none is given. */
+  prompts?: PromptBroker;
 }
 
 /** The engine for the faces: the contract, plus the raw writes for the CLI's tap. */
 export interface Engine extends EngineApi {
   /** Every write of a capture as it is stored; returns the unsubscribe function. */
   onWrites(captureId: string, listener: (writes: WriteEvent[]) => void): () => void;
+  /** The questions the engine is waiting on the person for. */
+  readonly prompts: PromptBroker;
 }

@@ -56,10 +56,19 @@ export function runSession(socket: WebSocket, options: SessionOptions): void {
     }
     pending.clear();
   };
-  const unsubscribe = engine.on('capture:update', (info) => {
-    pending.set(info.id, info);
-    if (retry === null) flush();
-  });
+  const unsubscribes = [
+    engine.on('capture:update', (info) => {
+      pending.set(info.id, info);
+      if (retry === null) flush();
+    }),
+    // Prompts are few and each one matters: sent at once, never skipped like updates.
+    engine.on('prompt:ask', (prompt) =>
+      send({ kind: 'event', name: 'prompt:ask', payload: prompt }),
+    ),
+    engine.on('prompt:closed', (done) =>
+      send({ kind: 'event', name: 'prompt:closed', payload: done }),
+    ),
+  ];
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const request = parse(data, isBinary);
@@ -80,7 +89,7 @@ export function runSession(socket: WebSocket, options: SessionOptions): void {
   });
   socket.on('error', (error) => logger.warn('server', 'websocket error', { error: error.message }));
   socket.on('close', () => {
-    unsubscribe();
+    unsubscribes.forEach((unsubscribe) => unsubscribe());
     if (retry !== null) clearTimeout(retry);
     pending.clear();
   });

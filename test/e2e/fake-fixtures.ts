@@ -1,6 +1,7 @@
 // The fake bridge's process list: one of each kind of fd target and method
 // the process list must show (pipe with readers, appended files, tty,
-// /dev/null and socket, a root process that cannot be traced).
+// /dev/null and socket, a root process that cannot be traced, a process in a
+// Kubernetes pod's container).
 
 import type { MethodChoice, ProcessInfo } from '../../preload/contract';
 
@@ -35,7 +36,13 @@ const proc = (p: Partial<ProcessInfo> & Pick<ProcessInfo, 'pid' | 'command'>): P
   ...p,
 });
 
-/** Six processes; the first, a Python worker on pipes, is the one tests capture. */
+const CONTAINER_ID = '3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f';
+const POD_UID = '0f1e2d3c-4b5a-6978-8a9b-acbdcedfe0f1';
+
+/**
+ * Six processes; the first, a Python worker on pipes in a pod's container (pid 1 there), is
+ * the one tests capture.
+ */
 export const FIXTURE_PROCESSES: ProcessInfo[] = [
   proc({
     pid: 4312,
@@ -48,6 +55,15 @@ export const FIXTURE_PROCESSES: ProcessInfo[] = [
       pipe(2, 88232, [{ pid: 901, comm: 'containerd-shim' }]),
     ],
     methods: { '1': allowed('trace', ['pipe']), '2': allowed('trace', ['pipe']) },
+    container: {
+      cgroup:
+        '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod' +
+        `${POD_UID.replaceAll('-', '_')}.slice/cri-containerd-${CONTAINER_ID}.scope`,
+      id: CONTAINER_ID,
+      runtime: 'containerd',
+      podUid: POD_UID,
+      nsPid: 1,
+    },
   }),
   proc({
     pid: 2210,

@@ -1,10 +1,9 @@
 // The whole job end to end, as a user does it: `fdscope serve`, the real UI in
 // Chromium, a real block-buffered Python writer on a pipe, strace, an export.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   pythonPath,
@@ -13,6 +12,7 @@ import {
   stopAllWriters,
   type Writer,
 } from '../helpers/writers';
+import { startServe, openPage, type Served } from './serve-harness';
 import { launchChromium, SHOTS } from './ui-harness';
 
 // A numbered 100-byte line every 10 ms, and a line on stderr every 0.5 s.
@@ -29,16 +29,13 @@ while True:
     time.sleep(0.01)
 `;
 
-let serve: ChildProcess;
-let url = '';
+let served: Served;
 let browser: Browser;
 let writer: Writer;
-let dataDir: string;
 let outDir: string;
 const marker = `e2e-${process.pid}`;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fdscope-e2e-data-'));
   outDir = mkdtempSync(join(tmpdir(), 'fdscope-e2e-out-'));
   // A script file, so the process list shows what a user's own worker looks like.
   const script = join(outDir, 'worker.py');
@@ -48,46 +45,20 @@ beforeAll(async () => {
     source: `exec "${pythonPath()}" "${script}" --queue "$1"`,
     args: [marker],
   });
-  serve = spawn(process.execPath, ['bin/fdscope.js', 'serve', '--port', '0', '--no-open'], {
-    env: { ...process.env, FDSCOPE_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    serve.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out);
-      if (found) resolve(found[0]);
-    });
-    serve.once('exit', (code) => reject(new Error(`fdscope serve exited (${code}): ${out}`)));
-  });
+  served = await startServe();
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  serve?.kill('SIGTERM');
-  await new Promise((ok) => (serve?.exitCode !== null ? ok(null) : serve.once('exit', ok)));
+  await served?.stop();
   await stopAllWriters();
-  rmSync(dataDir, { recursive: true, force: true });
   rmSync(outDir, { recursive: true, force: true });
 });
 
-async function openPage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(20_000);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  await page.goto(url);
-  return { page, problems };
-}
-
 describe('fdscope serve in Chromium, on a real process', () => {
   it('captures a buffered writer found in the list and exports it exactly', async () => {
-    const { page, problems } = await openPage();
+    const { page, problems } = await openPage(browser, served.url);
     await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(5);
     await page.screenshot({ path: `${SHOTS}/real-00-all-processes.png` });
     await page.getByLabel('Search processes').fill(marker);

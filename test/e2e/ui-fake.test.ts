@@ -62,7 +62,22 @@ describe('the renderer against a fake bridge', () => {
     await expect.poll(() => rows.count()).toBe(6);
     await expect.poll(() => page.locator('aside').textContent()).toContain('This machine');
     await expect.poll(() => page.locator('tbody').textContent()).toContain('containerd-shim');
+    const badge = page.locator('tr', { hasText: 'worker.py' }).locator('.container');
+    expect(await badge.textContent()).toBe('pod · pid 1');
+    expect((await badge.getAttribute('title'))?.split('\n')).toEqual([
+      'container 3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f (containerd)',
+      'Kubernetes pod 0f1e2d3c-4b5a-6978-8a9b-acbdcedfe0f1',
+      'pid 1 in its own pid namespace',
+      expect.stringMatching(/^cgroup \/kubepods\.slice\/.*cri-containerd-3f4e2a1b9c8d/),
+    ]);
+    expect(await page.locator('.container').count()).toBe(1);
+    const nginx = page.locator('tr', { hasText: 'nginx' });
+    expect(await nginx.locator('.flag').allTextContents()).toEqual(['append', 'append']);
     await page.screenshot({ path: `${SHOTS}/01-processes.png` });
+
+    await page.getByLabel('Search processes').fill('3f4e2a1b');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.textContent()).toContain('worker.py');
 
     await page.getByLabel('Search processes').fill('www-data');
     await expect.poll(() => rows.count()).toBe(1);

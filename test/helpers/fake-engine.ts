@@ -1,8 +1,10 @@
 // A stand-in for the engine in tests of its faces: answers from handlers the
 // test gives, records every call, and emits updates and writes on demand.
-import type { CaptureInfo, Events, RequestName } from '../../preload/contract';
+import type { CaptureInfo, RequestName } from '../../preload/contract';
 import type { WriteEvent } from '../../main/engine/capture/source';
 import type { Engine } from '../../main/engine/engine';
+import { PromptBroker } from '../../main/engine/prompts/prompt-broker';
+import { subscribe } from '../../main/engine/engine-events';
 
 type Handler = (req: unknown) => unknown;
 
@@ -18,6 +20,8 @@ export interface FakeEngine extends Engine {
 export function fakeEngine(handlers: Partial<Record<RequestName, Handler>> = {}): FakeEngine {
   const updates = new Set<(info: CaptureInfo) => void>();
   const writes = new Map<string, Set<(w: WriteEvent[]) => void>>();
+  // Prompts are plain routing with no system behind them: the real broker serves.
+  const prompts = new PromptBroker();
   const engine: FakeEngine = {
     calls: [],
     closed: false,
@@ -27,18 +31,14 @@ export function fakeEngine(handlers: Partial<Record<RequestName, Handler>> = {})
       if (!handler) throw new Error(`fake engine has no handler for ${name}`);
       return (await handler(req)) as never;
     },
-    on<E extends keyof Events>(name: E, listener: (payload: Events[E]) => void) {
-      if (name !== 'capture:update') return () => undefined;
-      const l = listener as (info: CaptureInfo) => void;
-      updates.add(l);
-      return () => updates.delete(l);
-    },
+    on: (name, listener) => subscribe({ updates, prompts }, name, listener),
     onWrites(id, listener) {
       const set = writes.get(id) ?? new Set();
       set.add(listener);
       writes.set(id, set);
       return () => set.delete(listener);
     },
+    prompts,
     async close() {
       engine.closed = true;
     },

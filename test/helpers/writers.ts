@@ -16,8 +16,8 @@ import { join } from 'node:path';
 
 export type WriterLanguage = 'python' | 'shell' | 'c';
 
-/** Where a writer's fd 1 (or fd 2) goes. */
-export type Destination = 'pipe' | 'null' | { file: string };
+/** Where a writer's fd 1 (or fd 2) goes: a socket is one end of a relayed socketpair. */
+export type Destination = 'pipe' | 'socket' | 'null' | { file: string };
 
 export interface WriterOptions {
   language: WriterLanguage;
@@ -60,11 +60,12 @@ export interface Writer {
 const living = new Set<Writer>();
 
 // Starts the writer and relays its output to us. A 'pipe' is a real pipe (os.pipe): Node's own
-// child stdio is a socketpair, which a writer's runtime and strace -y would see as a socket.
+// child stdio is a socketpair, which a writer's runtime and strace -y would see as a socket; a
+// 'socket' is a socketpair of the relay's own, so that either kind has the relay as its reader.
 // On a pty, output post-processing is turned off so that the reader gets the bytes written (no
 // \n -> \r\n) and comparisons stay exact. The writer's pid goes out on fd 3.
 const RELAY = `
-import os, pty, select, sys, termios
+import os, pty, select, socket, sys, termios
 out_mode, err_mode, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 readers = {}
 def run():
@@ -79,7 +80,9 @@ if out_mode == "pty":
         run()
     readers[master] = 1
 else:
-    ends = {k: os.pipe() for k, m in ((1, out_mode), (2, err_mode)) if m == "pipe"}
+    def pair(m):
+        return tuple(s.detach() for s in socket.socketpair()) if m == "socket" else os.pipe()
+    ends = {k: pair(m) for k, m in ((1, out_mode), (2, err_mode)) if m in ("pipe", "socket")}
     pid = os.fork()
     if pid == 0:
         for k, (r, w) in ends.items():
@@ -117,13 +120,19 @@ export async function startWriter(options: WriterOptions): Promise<Writer> {
   };
   const opened: number[] = [];
   const stdio = (d: Destination | undefined): 'pipe' | number => {
-    if (d === undefined || d === 'pipe' || options.pty) return 'pipe';
+    if (d === undefined || d === 'pipe' || d === 'socket' || options.pty) return 'pipe';
     const fd = openSync(d === 'null' ? '/dev/null' : d.file, 'a');
     opened.push(fd);
     return fd;
   };
   const mode = (d: Destination | undefined): string =>
-    options.pty ? 'pty' : d === undefined || d === 'pipe' ? 'pipe' : 'keep';
+    options.pty
+      ? 'pty'
+      : d === undefined
+        ? 'pipe'
+        : typeof d === 'string' && d !== 'null'
+          ? d
+          : 'keep';
   const argv = ['-c', RELAY, mode(options.stdout), mode(options.stderr), ...commandFor(options)];
   const child = spawn(pythonPath(), argv, {
     stdio: ['ignore', stdio(options.stdout), stdio(options.stderr), 'pipe'],

@@ -73,3 +73,28 @@ describe('runSession', () => {
     expect(socket.sent).toEqual([]);
   });
 });
+
+describe('runSession prompts', () => {
+  it('sends prompts at once even while updates are held back, and their closing', async () => {
+    const { socket, engine } = session();
+    socket.bufferedAmount = 1_000;
+
+    const answer = engine.prompts.ask({
+      kind: 'host-key',
+      host: 'root@127.0.0.1:2222',
+      title: 'Unknown host key',
+      message: 'first connection',
+      fingerprint: 'SHA256:abc',
+      fields: [],
+    });
+    const asked = socket.sent.find((m) => 'name' in m && m.name === 'prompt:ask');
+    const id = (asked as { payload: { id: string } }).payload.id;
+    engine.prompts.answer({ id, accept: true, values: [] });
+
+    expect((await answer).accept).toBe(true);
+    expect(socket.sent.map((m) => ('name' in m ? m.name : m.kind))).toEqual([
+      'prompt:ask',
+      'prompt:closed',
+    ]);
+  });
+});

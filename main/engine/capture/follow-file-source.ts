@@ -1,9 +1,13 @@
 // follow-file: reads what a process appends to the file on its fd, through /proc/PID/fd/N,
-// so a deleted or renamed file is followed by its inode, not by a path.
-import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+// so a deleted or renamed file is followed by its inode, not by a path; when the process puts
+// another file on the fd, that one is followed next.
+import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { fdKindOf, parseFdinfo } from '../discovery/proc-parse';
 import { FdscopeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import { otherWriters } from './file-holders';
+import { FollowedFile, type FollowedFileSink } from './followed-file';
 import { createObservedClock } from './observed-clock';
 import { processAlive, readStartTicks } from './proc-identity';
 import type { CaptureSink, CaptureSource, SourceEnd, WriteEvent } from './source';
@@ -18,11 +22,12 @@ export interface FollowFileOptions {
   pollMs?: number;
 }
 
-// One read per chunk; a drain yields to the event loop after BUDGET so a flood cannot starve
-// the rest of the engine.
-const CHUNK_BYTES = 64 * 1024;
+// A drain yields to the event loop after BUDGET so a flood cannot starve the rest of the engine.
 const DRAIN_BUDGET_BYTES = 4 * 1024 * 1024;
 const DEFAULT_POLL_MS = 250;
+// File times come from the kernel's coarse clock, a tick behind Date.now(): a file created just
+// as the capture began may show a birth time a few ms before it.
+const BIRTH_SLACK_MS = 20;
 
 /** Creates a follow-file source for fd N of a process (method 'file', times as observed). */
 export function createFollowFileSource(options: FollowFileOptions): CaptureSource {
@@ -30,12 +35,12 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   const logger = options.logger ?? silentLogger;
   const fdPath = `/proc/${pid}/fd/${fd}`;
   const clock = createObservedClock();
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const startedMs = Date.now();
+  const pending: WriteEvent[] = [];
   let sink: CaptureSink | null = null;
-  let file = -1;
+  let file: FollowedFile | null = null;
   let identity = { dev: 0, ino: 0 };
   let startTicks = 0;
-  let offset = 0;
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
   let scheduled = false;
@@ -43,7 +48,22 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   let settle: (end: SourceEnd) => void = () => {};
   const ended = new Promise<SourceEnd>((resolve) => (settle = resolve));
 
-  function open(): void {
+  const fileSink: FollowedFileSink = {
+    bytes: (bytes) => void pending.push({ t: clock(), pid, fd, bytes, full: bytes.length }),
+    notice: (level, message) => notice(level, message),
+  };
+
+  /** Delivers the reads so far, so that a notice lands after the bytes that came before it. */
+  function flush(): void {
+    if (pending.length > 0) sink?.writes(pending.splice(0));
+  }
+
+  function notice(level: 'info' | 'warning', message: string): void {
+    flush();
+    sink?.notice({ t: clock(), level, message });
+  }
+
+  function openFirst(): string {
     const link = readLink();
     startTicks = readStartTicks(pid) ?? 0;
     // stat() follows the link without opening: opening a pipe would make us one of its
@@ -51,21 +71,37 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     if (!statTarget().isFile()) {
       throw unable(`follow-file needs a regular file, and fd ${fd} is ${link}`, 'not-capturable');
     }
+    const size = follow(link, options.fromStart ? 0 : null);
+    logger.debug('follow-file', `following ${link}`, { pid, fd, offset: size });
+    return link;
+  }
+
+  /** Opens what fd N points to now, from `offset` or (null) from its end; returns the offset. */
+  function follow(link: string, offset: number | null): number {
+    let osFd: number;
     try {
       // O_NONBLOCK: should fd N turn into a FIFO between the stat and the open, never hang.
-      file = openSync(fdPath, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+      osFd = openSync(fdPath, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
     } catch (error) {
       throw unable(`cannot open ${fdPath} (${link})`, 'method-unavailable', error);
     }
-    const st = fstatSync(file);
+    const st = fstatSync(osFd);
     if (!st.isFile()) {
-      closeSync(file);
-      file = -1;
+      closeSync(osFd);
       throw unable(`follow-file needs a regular file, and fd ${fd} is ${link}`, 'not-capturable');
     }
     identity = { dev: st.dev, ino: st.ino };
-    offset = options.fromStart ? 0 : st.size;
-    logger.debug('follow-file', `following ${link}`, { pid, fd, offset });
+    const from = offset ?? st.size;
+    file = new FollowedFile(osFd, from, fileSink, appends, `fd ${fd}`);
+    return from;
+  }
+
+  function appends(): boolean | null {
+    try {
+      return parseFdinfo(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.append ?? null;
+    } catch {
+      return null;
+    }
   }
 
   function readLink(): string {
@@ -94,42 +130,16 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     return new FdscopeError(code, `unable to follow fd ${fd} of pid ${pid}`, { reason, cause });
   }
 
-  /** Notices a truncation: the file is now shorter than what we have read of it. */
-  function checkTruncated(): boolean {
-    const size = fstatSync(file).size;
-    if (size >= offset) return false;
-    sink?.notice({
-      t: clock(),
-      level: 'warning',
-      message: `file truncated at ${offset} bytes; following from its new start`,
-    });
-    offset = 0;
-    return true;
+  /** Reads what is new; returns false when it stopped at the budget. */
+  function drain(): boolean {
+    if (!file || !sink) return true;
+    const finished = file.drain(DRAIN_BUDGET_BYTES);
+    flush();
+    return finished;
   }
 
-  /** Reads what is new since our offset; returns false when it stopped at the budget. */
-  function drain(): boolean {
-    if (file < 0 || !sink) return true;
-    const events: WriteEvent[] = [];
-    let budget = DRAIN_BUDGET_BYTES;
-    let checked = false;
-    // One pread per wake-up in the common case: a short read means we reached the end (more
-    // written since wakes us again), and only a wake-up with nothing to read costs an fstat,
-    // which is when a truncation shows.
-    while (budget > 0) {
-      const n = readSync(file, buffer, 0, CHUNK_BYTES, offset);
-      if (n === 0 && events.length === 0 && !checked) {
-        checked = true;
-        if (checkTruncated()) continue;
-      }
-      if (n === 0) break;
-      events.push({ t: clock(), pid, fd, bytes: Buffer.from(buffer.subarray(0, n)), full: n });
-      offset += n;
-      budget -= n;
-      if (n < CHUNK_BYTES) break;
-    }
-    if (events.length > 0) sink.writes(events);
-    return budget > 0;
+  function drainAll(): void {
+    while (!drain());
   }
 
   function schedule(): void {
@@ -146,11 +156,10 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
 
   function check(): void {
     guarded(() => {
-      checkTruncated();
       drain();
       if (!processAlive(pid, startTicks)) {
         // Our own descriptor still reads the file, so nothing the process wrote is lost.
-        while (!drain());
+        drainAll();
         finish({ reason: 'process exited' });
         return;
       }
@@ -158,30 +167,58 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     });
   }
 
-  /** Ends, with a notice, when fd N no longer points at the file we follow. */
+  /** Follows the new file when fd N now points to another; ends when it is no file. */
   function checkTarget(): void {
-    let now: string;
+    let st: Stats;
+    let link: string;
     try {
-      const st = statSync(fdPath);
+      st = statSync(fdPath);
       if (st.dev === identity.dev && st.ino === identity.ino) return;
-      now = `fd ${fd} now points to ${readlinkSync(fdPath)}`;
+      link = readlinkSync(fdPath);
     } catch {
       if (!processAlive(pid, startTicks)) return; // the next check ends it as an exit
-      now = `fd ${fd} was closed`;
+      drainAll();
+      notice('warning', `fd ${fd} was closed`);
+      finish({ reason: `fd ${fd} was closed` });
+      return;
     }
-    while (!drain());
-    sink?.notice({ t: clock(), level: 'warning', message: now });
-    finish({ reason: now });
+    // What the process wrote to the old file before the switch is still there for our fd.
+    drainAll();
+    file?.close();
+    file = null;
+    if (!st.isFile()) {
+      const moved = { fd, kind: fdKindOf(link), link };
+      notice('warning', `fd ${fd} now points to ${link}, which follow-file cannot read`);
+      finish({ reason: `fd ${fd} now points to ${link}`, moved });
+      return;
+    }
+    switchTo(link, st);
+  }
+
+  function switchTo(link: string, st: Stats): void {
+    // A file born during the capture holds only what was written since: read all of it. An
+    // older one may hold anything: follow it from its end, and say what that leaves out.
+    const fresh = st.birthtimeMs > 0 && st.birthtimeMs >= startedMs - BIRTH_SLACK_MS;
+    const from = follow(link, fresh ? 0 : null);
+    const how = fresh
+      ? 'following it from its start (it was created during the capture)'
+      : `following it from its end: its first ${from} bytes, there before, are left out`;
+    notice('warning', `fd ${fd} now points to ${link}; ${how}`);
+    watchFile();
+    schedule();
   }
 
   function guarded(step: () => void): void {
     try {
       step();
     } catch (error) {
-      const failure = new FdscopeError('io', `unable to read fd ${fd} of pid ${pid}`, {
-        reason: (error as Error).message,
-        cause: error,
-      });
+      const failure =
+        error instanceof FdscopeError
+          ? error
+          : new FdscopeError('io', `unable to read fd ${fd} of pid ${pid}`, {
+              reason: (error as Error).message,
+              cause: error,
+            });
       logger.warn('follow-file', failure.oneLine(), { pid, fd });
       finish({ reason: 'read failed', error: failure });
     }
@@ -192,13 +229,16 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     done = true;
     if (timer) clearInterval(timer);
     watcher?.close();
-    if (file >= 0) closeSync(file);
-    file = -1;
-    logger.debug('follow-file', `ended: ${end.reason}`, { pid, fd, offset });
+    file?.close();
+    flush();
+    file = null;
+    logger.debug('follow-file', `ended: ${end.reason}`, { pid, fd });
     settle(end);
   }
 
   function watchFile(): void {
+    watcher?.close();
+    watcher = null;
     // inotify on the magic link watches the inode itself, deleted or renamed alike.
     try {
       watcher = watch(fdPath, { persistent: false }, schedule);
@@ -212,14 +252,27 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     }
   }
 
+  /** Names other processes that may write to the file: their bytes are read as ours. */
+  function noteOtherWriters(link: string): void {
+    const others = otherWriters(pid, link, identity.dev, identity.ino);
+    if (others.length === 0 || done) return;
+    const names = others.map((o) => `pid ${o.pid} (${o.comm})`).join(', ');
+    notice(
+      'info',
+      `${names} also ${others.length === 1 ? 'has' : 'have'} this file open for writing; ` +
+        `follow-file sees bytes appear, not who wrote them, so every read is shown as pid ${pid}'s`,
+    );
+  }
+
   return {
     method: 'file',
     timing: 'observed',
     ended,
     async start(target: CaptureSink): Promise<void> {
       if (sink || done) throw new FdscopeError('internal', 'follow-file source started twice');
+      let link: string;
       try {
-        open();
+        link = openFirst();
       } catch (error) {
         finish({ reason: 'could not start', error: error as FdscopeError });
         throw error;
@@ -228,12 +281,11 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
       watchFile();
       timer = setInterval(check, options.pollMs ?? DEFAULT_POLL_MS);
       schedule();
+      setImmediate(() => guarded(() => noteOtherWriters(link)));
     },
     async stop(): Promise<void> {
       if (done) return;
-      guarded(() => {
-        while (!drain());
-      });
+      guarded(drainAll);
       finish({ reason: 'stopped' });
     },
   };

@@ -1,5 +1,5 @@
 // What every capture method produces: one sequence of writes, and notices.
-import type { CaptureNotice, MethodName, TimingSource } from '../../../preload/contract';
+import type { CaptureNotice, FdKind, MethodName, TimingSource } from '../../../preload/contract';
 import type { FdscopeError } from '../errors';
 
 /** One write: the bytes one system call put on a stream (or that were seen appear). */
@@ -18,6 +18,8 @@ export interface WriteEvent {
 export interface SourceEnd {
   reason: string;
   error?: FdscopeError;
+  /** Set when a followed fd now points to something this method cannot read. */
+  moved?: { fd: number; kind: FdKind; link: string };
 }
 
 /** Where a source delivers what it captures, in order. */

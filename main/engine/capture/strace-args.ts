@@ -77,3 +77,41 @@ export function buildStraceArgs(options: StraceArgsOptions): string[] {
     String(options.pid),
   ];
 }
+
+/** What the watchdog is told when strace has ended by itself: go without a signal. */
+export const WATCHDOG_DONE = 'done\n';
+
+// strace outlives a tracer that dies: SIGKILL fdscope (or lose the link to it) and strace, now
+// an orphan, keeps its tracees traced, stopping them at every call, until one of them writes
+// and a broken pipe kills it -- forever for a quiet process. So strace runs behind a watchdog
+// that holds the read end of a pipe from us: the kernel closes our end when we die, the read
+// returns, and the watchdog detaches strace with SIGINT (SIGKILL 5 s later if it still runs;
+// the kernel detaches the tracees of a dead tracer). The shell then execs strace, so strace
+// keeps its pid and its exit status and our signals reach it directly. The watchdog checks that
+// strace is still its parent before each signal, so a pid reused after strace ended is spared.
+// POSIX sh only (dash, busybox), as a remote host has nothing more; measured cost: one sh fork.
+const WATCHDOG = [
+  'exec 3<&0 </dev/null',
+  '{',
+  '  read -r said <&3',
+  '  [ "$said" = done ] && exit 0',
+  '  for sig in INT KILL; do',
+  '    read -r _ _ _ parent _ </proc/self/stat',
+  '    [ "$parent" = $$ ] || exit 0',
+  '    kill -s $sig $$',
+  '    n=0',
+  '    while [ $n -lt 50 ]; do',
+  '      read -r _ _ _ parent _ </proc/self/stat',
+  '      [ "$parent" = $$ ] || exit 0',
+  '      sleep 0.1',
+  '      n=$((n + 1))',
+  '    done',
+  '  done',
+  '} >/dev/null 2>&1 &',
+  'exec "$@" 3<&-',
+].join('\n');
+
+/** Wraps strace's argv so that strace detaches when its stdin (a pipe from us) ends. */
+export function withWatchdog(argv: readonly string[]): string[] {
+  return ['sh', '-c', WATCHDOG, 'fdscope-watchdog', ...argv];
+}

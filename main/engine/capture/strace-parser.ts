@@ -22,6 +22,11 @@ const QUESTION = 0x3f;
 export interface TracedWrite extends WriteEvent {
   /** "/dev/pts/3", "pipe:[4711]", "socket:[99]"; null when strace did not print one. */
   target: string | null;
+  /** The system call: "write", "sendmsg", "sendfile"... */
+  call: string;
+  /** True for calls whose bytes never pass through the process (sendfile, splice): strace
+   * shows their count only, so bytes is empty and full says how many were written. */
+  opaque: boolean;
 }
 
 /** How a traced process or thread ended, from strace's "+++ ... +++" lines. */
@@ -66,6 +71,7 @@ const MSGHDR = 2;
 const OPAQUE = 3;
 
 interface CallKind {
+  label: string;
   name: Buffer;
   shape: number;
   /** Which argument is the fd written to. */
@@ -86,6 +92,7 @@ const CALLS: CallKind[] = [
   ['tee', OPAQUE, 1],
   ['copy_file_range', OPAQUE, 2],
 ].map(([name, shape, fdArg]) => ({
+  label: name as string,
   name: Buffer.from(name as string),
   shape: shape as number,
   fdArg: fdArg as number,
@@ -281,7 +288,7 @@ export class StraceParser {
       return;
     }
     if (endsWith(src, r.pos, end, DETACHED)) return;
-    this.emit(pid, t, fd, bytes, target, returnValue(src, r.pos, end));
+    this.emit(kind, pid, t, fd, bytes, target, returnValue(src, r.pos, end));
   }
 
   private parseResumed(src: Buffer, i: number, end: number, pid: number): void {
@@ -303,10 +310,11 @@ export class StraceParser {
     this.pending.delete(pid);
     if (endsWith(src, j, end, DETACHED)) return;
     const ret = returnValue(src, j, end);
-    this.emit(pid, first.t, first.fd, first.bytes, first.target, ret);
+    this.emit(first.kind, pid, first.t, first.fd, first.bytes, first.target, ret);
   }
 
   private emit(
+    kind: CallKind,
     pid: number,
     t: number,
     fd: number,
@@ -319,7 +327,8 @@ export class StraceParser {
     // A short write put only the first ret bytes on the stream. Bytes strace cut (or never
     // saw, for sendfile and splice) stay missing: full says how many there were.
     if (bytes.length > ret) bytes = bytes.subarray(0, ret);
-    this.batch.writes.push({ t, pid, fd, bytes, full: ret, target });
+    const opaque = kind.shape === OPAQUE;
+    this.batch.writes.push({ t, pid, fd, bytes, full: ret, target, call: kind.label, opaque });
   }
 
   private parseExit(src: Buffer, i: number, end: number, pid: number, t: number): void {

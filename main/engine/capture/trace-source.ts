@@ -1,12 +1,18 @@
 // The trace method: strace attached to a running process, its output decoded into writes.
-import type { Slowdown } from '../../../preload/contract';
+import type { CaptureNotice, Slowdown } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
 import type { ExitStatus, Host, HostProcess } from '../host/host';
 import { silentLogger, type Logger } from '../log';
 import type { CaptureSink, CaptureSource, SourceEnd } from './source';
-import { buildStraceArgs } from './strace-args';
+import { buildStraceArgs, WATCHDOG_DONE, withWatchdog } from './strace-args';
 import { attachError, readAttachFacts } from './strace-errors';
-import { StraceParser, type ParseBatch, type ParserStats, type TracedExit } from './strace-parser';
+import {
+  StraceParser,
+  type ParseBatch,
+  type ParserStats,
+  type TracedExit,
+  type TracedWrite,
+} from './strace-parser';
 import { slowdownOf } from './trace-slowdown';
 
 export interface TraceSourceOptions {
@@ -80,8 +86,10 @@ class StraceCapture implements TraceSource {
       stringLimit: this.options.stringLimit,
     });
     this.logger.info('trace', `attaching to pid ${pid}`, { argv });
-    const proc = host.spawn(argv);
+    const proc = host.spawn(withWatchdog(argv), { stdin: true });
     this.proc = proc;
+    // The watchdog may be gone before we tell it anything (strace failed to start).
+    proc.stdin?.on('error', () => {});
 
     return new Promise<void>((resolve, reject) => {
       proc.stdout.on('data', (chunk: Buffer) => this.deliver(sink, this.parser.push(chunk)));
@@ -97,6 +105,7 @@ class StraceCapture implements TraceSource {
         }
       });
       void proc.exited.then(async (status) => {
+        proc.stdin?.end(WATCHDOG_DONE);
         this.deliver(sink, this.parser.end());
         if (this.stopping && !this.attached) {
           reject(new FdscopeError('internal', `stopped before strace attached to pid ${pid}`));
@@ -144,6 +153,7 @@ class StraceCapture implements TraceSource {
     if (batch.writes.length > 0) {
       for (const write of batch.writes) this.noticeTarget(sink, write.fd, write.target, write.t);
       sink.writes(batch.writes);
+      for (const gap of gapsOf(batch.writes)) sink.notice(gap);
     }
     for (const exit of batch.exits) if (exit.pid === this.options.pid) this.exit = exit;
   }
@@ -207,6 +217,34 @@ class StraceCapture implements TraceSource {
     });
     this.settle(end);
   }
+}
+
+// Bytes a batch's writes put on the stream but could not bring: those of sendfile and splice,
+// which never pass through the process, and those strace's string limit cut. One notice per
+// call, pid and fd in the batch, so that a copy loop does not become a flood of notices.
+function gapsOf(writes: readonly TracedWrite[]): CaptureNotice[] {
+  let gaps: Map<string, { t: number; w: TracedWrite; bytes: number; calls: number }> | null = null;
+  for (const w of writes) {
+    if (w.bytes.length >= w.full) continue;
+    gaps ??= new Map();
+    const key = `${w.call} ${w.pid} ${w.fd}`;
+    const gap = gaps.get(key) ?? { t: w.t, w, bytes: 0, calls: 0 };
+    gap.bytes += w.full - w.bytes.length;
+    gap.calls += 1;
+    gaps.set(key, gap);
+  }
+  if (gaps === null) return [];
+  return [...gaps.values()].map(({ t, w, bytes, calls }) => {
+    const by = `${calls === 1 ? '' : `${calls} `}${w.call}${calls === 1 ? '' : ' calls'}`;
+    const why = w.opaque
+      ? 'not visible to the tracer (they never pass through the process)'
+      : "cut by strace's string limit";
+    return {
+      t,
+      level: 'warning' as const,
+      message: `gap: ${bytes} bytes written to fd ${w.fd} by ${by} of pid ${w.pid} ${why}`,
+    };
+  });
 }
 
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { FdTarget, HostCapabilities, ProcessInfo } from '../../../preload/c
 import { FdscopeError } from '../errors';
 import { readLocalCapabilities, readUsers } from './capabilities';
 import { pipeReaders, readComm, readLocalFds, type LocalFd } from './local-fds';
+import { parseContainerHints } from './container-hints';
 import { chooseMethod } from './methods';
 import { readProcBytes, readProcText } from './proc-read';
 import { parseBootTime, parseCmdline, parseStat, parseStatus } from './proc-parse';
@@ -96,7 +97,8 @@ function scanProcess(pid: number, ctx: ScanContext): Scanned | null {
 function readProcess(pid: number, ctx: ScanContext): Scanned | null {
   const stat = parseStat(readProcText(`/proc/${pid}/stat`));
   if (!stat) return null;
-  const status = parseStatus(readProcText(`/proc/${pid}/status`));
+  const statusText = readProcText(`/proc/${pid}/status`);
+  const status = parseStatus(statusText);
   const argv = parseCmdline(readProcBytes(`/proc/${pid}/cmdline`));
   const { fds, unreadable } = readLocalFds(pid);
 
@@ -119,7 +121,18 @@ function readProcess(pid: number, ctx: ScanContext): Scanned | null {
     methods: {} as ProcessInfo['methods'],
   };
   if (unreadable) info.unreadable = unreadable;
+  const container = parseContainerHints(readCgroup(pid), statusText);
+  if (container) info.container = container;
   return { info, fds };
+}
+
+function readCgroup(pid: number): string {
+  try {
+    return readProcText(`/proc/${pid}/cgroup`);
+  } catch (error) {
+    if (gone(error)) throw error;
+    return ''; // no cgroups mounted: no hints from them
+  }
 }
 
 function readExe(pid: number): string {

@@ -5,8 +5,9 @@ import { FdscopeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { createCommandHost } from './command-host';
 import { parseWrapper } from './command-wrapper';
-import type { Host } from './host';
+import type { Host, RunOptions } from './host';
 import { LOCAL_HOST_ID, createLocalHost } from './local-host';
+import type { SshHosts } from './ssh-hosts';
 
 /** Makes an SSH host from an added host's id, label and spec (alias or user@host[:port]). */
 export type SshHostFactory = (request: {
@@ -14,6 +15,20 @@ export type SshHostFactory = (request: {
   label: string;
   spec: string;
 }) => Host | Promise<Host>;
+
+/**
+ * The engine's SSH factory: ~/.ssh/config resolved by the SSH layer, and RunOptions.privileged
+ * (what the capture code asks for) carried over to the SSH host's own `sudo` option.
+ */
+export function sshFactory(ssh: SshHosts): SshHostFactory {
+  return (request) => {
+    const host = ssh.create(request);
+    const spawn = host.spawn.bind(host);
+    host.spawn = (argv: readonly string[], options: RunOptions & { sudo?: boolean } = {}) =>
+      spawn(argv, { ...options, sudo: options.sudo ?? options.privileged });
+    return host;
+  };
+}
 
 /** A host that holds a connection to close when it is removed (SshHost). */
 interface Closable {

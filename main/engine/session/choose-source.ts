@@ -15,6 +15,7 @@ import { traceRefusal } from '../discovery/methods';
 import { FdscopeError } from '../errors';
 import type { Host } from '../host/host';
 import type { Logger } from '../log';
+import { fileThenTrace } from './file-then-trace';
 import { mergeSources } from './merged-source';
 
 /** The method a request resolves to for this process. */
@@ -53,11 +54,23 @@ export function chooseSource(
     return mergeSources(remoteSources(method, proc, caps, req, host, logger));
   }
   if (method === 'file') {
-    return mergeSources(
-      req.fds.map((fd) =>
-        createFollowFileSource({ pid: proc.pid, fd, fromStart: req.fromStart, logger }),
-      ),
+    const parts = req.fds.map((fd) =>
+      createFollowFileSource({ pid: proc.pid, fd, fromStart: req.fromStart, logger }),
     );
+    // Should a followed fd move to a pipe, socket or terminal, tracing takes over.
+    return fileThenTrace(parts, {
+      trace: () => {
+        const refusal = traceRefusal(proc, caps);
+        if (refusal) throw unable(proc.pid, refusal.code, refusal.reason);
+        return createTraceSource({
+          host,
+          pid: proc.pid,
+          fds: req.fds,
+          strace: caps.strace!,
+          logger,
+        });
+      },
+    });
   }
   return mergeSources(
     req.fds.map((fd) =>

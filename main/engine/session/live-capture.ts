@@ -17,7 +17,8 @@ const MAX_NOTICES = 200;
 /** Stored writes handed to a new subscriber at a time. */
 const REPLAY_BATCH = 1024;
 
-type SlowdownSource = CaptureSource & { slowdown(): Slowdown };
+/** A source that can say what it costs the target; undefined while it costs nothing. */
+type SlowdownSource = CaptureSource & { slowdown(): Slowdown | undefined };
 
 /** A running (or just ended) capture. */
 export class LiveCapture {
@@ -88,13 +89,17 @@ export class LiveCapture {
     const sum = (key: 'bytes' | 'writes' | 'lines') => streams.reduce((n, s) => n + s[key], 0);
     const info: CaptureInfo = {
       ...this.info,
+      // A follow-file capture may have switched to tracing since it started.
+      method: this.source.method,
+      timing: this.source.timing,
       streams,
       bytes: sum('bytes'),
       writes: sum('writes'),
       lines: sum('lines'),
     };
     if (this.info.state === 'running' && 'slowdown' in this.source) {
-      info.slowdown = (this.source as SlowdownSource).slowdown();
+      const slowdown = (this.source as SlowdownSource).slowdown();
+      if (slowdown) info.slowdown = slowdown;
     }
     return info;
   }

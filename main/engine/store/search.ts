@@ -12,12 +12,37 @@ export interface SearchOptions {
   caseSensitive?: boolean;
 }
 
-/** Index of the first matching line at or after `from` (at or before, backwards), or null. */
-export function searchLines(reader: CaptureReader, options: SearchOptions): number | null {
+// A search over millions of lines would hold the engine (and every capture it is storing) for
+// seconds: it gives the event loop back after this much work.
+const SLICE_MS = 15;
+
+/**
+ * Index of the first matching line at or after `from` (at or before, backwards), or null;
+ * scans in slices of a few milliseconds so that captures and other requests go on meanwhile.
+ */
+export async function searchLines(
+  reader: CaptureReader,
+  options: SearchOptions,
+): Promise<number | null> {
+  let sliceStart = performance.now();
+  for (const batch of batches(reader, options)) {
+    if (batch === 'yield') {
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+      continue;
+    }
+    return batch;
+  }
+  return null;
+}
+
+/** The search as a generator: a hit, or 'yield' after each batch of lines that held none. */
+function* batches(reader: CaptureReader, options: SearchOptions): Generator<number | 'yield'> {
   const fold = !options.caseSensitive;
   const query = Buffer.from(options.query, 'utf8');
   const needle = fold ? asciiLower(query) : query;
-  if (needle.length === 0) return null;
+  if (needle.length === 0) return;
   const total = reader.lineCount();
   const matches = (bytes: Uint8Array) => {
     const hay = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -26,17 +51,24 @@ export function searchLines(reader: CaptureReader, options: SearchOptions): numb
   if (!options.backwards) {
     for (let at = Math.max(0, options.from); at < total; at += BATCH) {
       const hit = reader.lines(at, BATCH, SEARCH_LINE_BYTES).find((l) => matches(l.bytes));
-      if (hit) return hit.index;
+      if (hit) {
+        yield hit.index;
+        return;
+      }
+      yield 'yield';
     }
-    return null;
+    return;
   }
   for (let end = Math.min(options.from, total - 1) + 1; end > 0; end -= BATCH) {
     const start = Math.max(0, end - BATCH);
     const lines = reader.lines(start, end - start, SEARCH_LINE_BYTES).reverse();
     const hit = lines.find((l) => matches(l.bytes));
-    if (hit) return hit.index;
+    if (hit) {
+      yield hit.index;
+      return;
+    }
+    yield 'yield';
   }
-  return null;
 }
 
 /** A lower-cased copy for ASCII letters; other bytes (UTF-8 included) are kept. */

@@ -1,6 +1,7 @@
 // Searching and sorting the process list.
 
 import type { FdTarget, ProcessInfo } from '../../../preload/contract';
+import { containerSearchText } from './container-badge';
 
 export type SortKey = 'pid' | 'user' | 'command' | 'fd1' | 'fd2';
 
@@ -15,14 +16,15 @@ export function fdOf(p: ProcessInfo, fd: number): FdTarget | undefined {
 }
 
 /**
- * Processes matching every word of the query in their command, pid, user or
- * executable path; case-insensitive.
+ * Processes matching every word of the query in their command, pid, user,
+ * executable path or container id and pod uid; case-insensitive.
  */
 export function filterProcesses(list: ProcessInfo[], query: string): ProcessInfo[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return list;
   return list.filter((p) => {
-    const hay = `${p.pid} ${p.user} ${p.command} ${p.exe}`.toLowerCase();
+    const container = containerSearchText(p.container);
+    const hay = `${p.pid} ${p.user} ${p.command} ${p.exe} ${container}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }

@@ -15,12 +15,14 @@ import type {
 import { openBridge } from '../lib/bridge';
 import { frameCoalescer } from '../lib/frame-coalescer';
 import type { LinkStatus } from '../lib/ws-bridge';
+import { PromptQueue } from './prompts.svelte';
 
 /** The tab shown: the process list, or one capture by id. */
 export type TabId = 'processes' | string;
 
 class AppState {
   bridge: FdscopeBridge;
+  prompts: PromptQueue;
   link = $state<LinkStatus>({ connected: true, attempts: 0, retryAt: null });
   hosts = $state<HostInfo[]>([]);
   hostsError = $state<ErrorInfo | null>(null);
@@ -37,6 +39,7 @@ class AppState {
   constructor() {
     const handle = openBridge();
     this.bridge = handle.bridge;
+    this.prompts = new PromptQueue(this.bridge);
     // Only a link that was up, went down and came back is a reconnect; the
     // first connection is not, or views would reload as they mount.
     let wasUp = false;

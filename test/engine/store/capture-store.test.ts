@@ -111,7 +111,7 @@ describe('the capture store', () => {
     expect(many.buckets!.find((b) => b.fd === 1)!.bytes.reduce((a, b) => a + b, 0)).toBe(5000);
   });
 
-  it('finds lines by text forwards and backwards, and the line at a time', () => {
+  it('finds lines by text forwards and backwards, and the line at a time', async () => {
     const dir = tempDir();
     const writer = new CaptureWriter(dir, [1]);
     writer.append(
@@ -119,10 +119,10 @@ describe('the capture store', () => {
     );
     const reader = new CaptureReader(dir, [1], () => writer.openLines());
 
-    expect(searchLines(reader, { query: 'beta', from: 0 })).toBe(1);
-    expect(searchLines(reader, { query: 'beta', from: 0, caseSensitive: true })).toBe(3);
-    expect(searchLines(reader, { query: 'beta', from: 2, backwards: true })).toBe(1);
-    expect(searchLines(reader, { query: 'delta', from: 0 })).toBeNull();
+    expect(await searchLines(reader, { query: 'beta', from: 0 })).toBe(1);
+    expect(await searchLines(reader, { query: 'beta', from: 0, caseSensitive: true })).toBe(3);
+    expect(await searchLines(reader, { query: 'beta', from: 2, backwards: true })).toBe(1);
+    expect(await searchLines(reader, { query: 'delta', from: 0 })).toBeNull();
     expect(reader.lineIndexAt(150)).toBe(2);
   });
 });

@@ -1,0 +1,54 @@
+// Which other processes have a file open for writing: follow-file sees bytes appear, not who
+// wrote them, so it names the other possible writers rather than guess.
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { parseFdinfo, parseStat } from '../discovery/proc-parse';
+
+/** A process holding the file, with its name. */
+export interface FileHolder {
+  pid: number;
+  comm: string;
+}
+
+/**
+ * The processes other than `self` with an fd open for writing on the file (dev, ino) whose
+ * link text is `link`. Only fds whose link reads the same are stat'ed, so a scan costs a
+ * readlink per fd; processes this user may not look into are skipped.
+ */
+export function otherWriters(self: number, link: string, dev: number, ino: number): FileHolder[] {
+  const found: FileHolder[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === self) continue;
+    if (holdsForWriting(pid, link, dev, ino)) found.push({ pid, comm: commOf(pid) });
+  }
+  return found;
+}
+
+function holdsForWriting(pid: number, link: string, dev: number, ino: number): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false; // gone, or not ours to read
+  }
+  for (const fd of fds) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== link) continue;
+      const st = statSync(`/proc/${pid}/fd/${fd}`);
+      if (st.dev !== dev || st.ino !== ino) continue;
+      const info = parseFdinfo(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (info && info.access !== 'read') return true;
+    } catch {
+      // closed while we looked
+    }
+  }
+  return false;
+}
+
+function commOf(pid: number): string {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.comm ?? '?';
+  } catch {
+    return '?';
+  }
+}

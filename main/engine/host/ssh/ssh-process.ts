@@ -1,0 +1,172 @@
+// A command on an SSH host as a HostProcess: one exec channel, no pty (stdout and stderr stay
+// apart), streams handed out at once and fed when the channel opens, kill by the reported pid.
+import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import type { ClientChannel } from 'ssh2';
+import { FdscopeError } from '../../errors';
+import type { Logger } from '../../log';
+import type { ExitStatus, HostProcess } from '../host';
+import { PID_LINE } from './remote-command';
+
+/** What a process needs from its host. */
+export interface ProcessDriver {
+  /** Connects if needed, prepares (sudo) and opens the channel; rejects with a user error. */
+  open(): Promise<{ channel: ClientChannel; stdinPrefix?: string }>;
+  /** Sends a signal to the remote pid over another exec channel. */
+  signal(pid: number, signal: NodeJS.Signals): Promise<void>;
+  logger: Logger;
+  label: string;
+}
+
+/** A HostProcess that also says why it could not run. */
+export interface SshProcess extends HostProcess {
+  /** Why it never ran or was cut off (link lost), once known; null when it ran and ended. */
+  readonly error: FdscopeError | null;
+  /** The remote pid, once reported. */
+  readonly pid: number | null;
+}
+
+/** Starts the command; the returned streams are usable at once. */
+export function startSshProcess(
+  argv: readonly string[],
+  wantStdin: boolean,
+  driver: ProcessDriver,
+  linkLost: () => FdscopeError | null,
+): SshProcess {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = wantStdin ? new PassThrough() : null;
+  const started = performance.now();
+  let error: FdscopeError | null = null;
+  let pid: number | null = null;
+  let ended = false;
+  let pendingSignal: NodeJS.Signals | null = null;
+  let cancelled: NodeJS.Signals | null = null;
+  const pidKnown = new Set<(pid: number) => void>();
+
+  const exited = new Promise<ExitStatus>((resolve) => {
+    const finish = (status: ExitStatus, how: string): void => {
+      ended = true;
+      const ms = Math.round(performance.now() - started);
+      driver.logger.debug('host:ssh', `ran ${argv.join(' ')} on ${driver.label}`, { ms, how });
+      resolve(status);
+    };
+    driver.open().then(
+      ({ channel, stdinPrefix }) => {
+        if (cancelled) {
+          channel.close();
+          stdout.end();
+          stderr.end();
+          return finish({ code: null, signal: cancelled }, 'cancelled before it started');
+        }
+        wire(channel, stdinPrefix, finish);
+      },
+      (failure: unknown) => {
+        error =
+          failure instanceof FdscopeError
+            ? failure
+            : new FdscopeError('ssh-connect', `unable to run ${argv[0]} on ${driver.label}`, {
+                reason: failure instanceof Error ? failure.message : String(failure),
+                cause: failure,
+              });
+        // As ssh itself does: code 255 and the reason on stderr when the command never ran.
+        stdout.end();
+        stderr.end(`fdscope: ${error.oneLine()}\n`);
+        finish({ code: 255, signal: null }, `failed: ${error.oneLine()}`);
+      },
+    );
+  });
+
+  function wire(
+    channel: ClientChannel,
+    stdinPrefix: string | undefined,
+    finish: (status: ExitStatus, how: string) => void,
+  ): void {
+    let status: ExitStatus = { code: null, signal: null };
+    channel.on('exit', (code: number | null, signal?: string) => {
+      status = { code: code ?? null, signal: signal ?? null };
+    });
+    channel.pipe(stdout);
+    channel.stderr.pipe(pidReader((found) => onPid(found))).pipe(stderr);
+    if (stdinPrefix !== undefined) channel.write(stdinPrefix);
+    if (stdin) stdin.pipe(channel);
+    else channel.end();
+    let streamsEnded = 0;
+    let closed = false;
+    const maybeFinish = (): void => {
+      if (!closed || streamsEnded < 2) return;
+      const lost = status.code === null && status.signal === null ? linkLost() : null;
+      if (lost) error = lost;
+      finish(status, lost ? 'link lost' : `code ${status.code} signal ${status.signal}`);
+    };
+    // ssh2 ends both streams on close, a lost link included; like a local child's, they end
+    // once their reader has taken everything.
+    channel.once('end', () => (streamsEnded++, maybeFinish()));
+    channel.stderr.once('end', () => (streamsEnded++, maybeFinish()));
+    channel.once('close', () => {
+      closed = true;
+      maybeFinish();
+    });
+  }
+
+  function onPid(found: number): void {
+    pid = found;
+    for (const waiter of pidKnown) waiter(found);
+    pidKnown.clear();
+    if (pendingSignal) sendSignal(pendingSignal);
+  }
+
+  function sendSignal(signal: NodeJS.Signals): void {
+    if (pid === null) {
+      pendingSignal = signal;
+      return;
+    }
+    pendingSignal = null;
+    driver.signal(pid, signal).catch((failure: unknown) => {
+      driver.logger.warn('host:ssh', `could not send ${signal} to ${pid}`, {
+        error: String(failure),
+      });
+    });
+  }
+
+  return {
+    argv,
+    stdout,
+    stderr,
+    stdin,
+    exited,
+    get error() {
+      return error;
+    },
+    get pid() {
+      return pid;
+    },
+    kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (ended) return;
+      if (pid === null && !cancelled) cancelled = signal;
+      sendSignal(signal);
+    },
+  };
+}
+
+/** Takes the `fdscope-pid N` line off the front of stderr and passes the rest through. */
+function pidReader(onPid: (pid: number) => void): Transform {
+  let head: Buffer | null = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done: TransformCallback) {
+      if (head === null) return done(null, chunk);
+      head = Buffer.concat([head, chunk]);
+      const newline = head.indexOf(0x0a);
+      if (newline < 0 && head.length < 64) return done();
+      const match = PID_LINE.exec(head.subarray(0, newline + 1).toString('latin1'));
+      const rest = match ? head.subarray(newline + 1) : head;
+      head = null;
+      if (match) onPid(Number(match[1]));
+      done(null, rest.length > 0 ? rest : undefined);
+    },
+    flush(done: TransformCallback) {
+      const rest = head;
+      head = null;
+      done(null, rest && rest.length > 0 ? rest : undefined);
+    },
+  });
+}
