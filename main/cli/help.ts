@@ -4,8 +4,8 @@
 export const HELP_TEXT = `fdscope: see what a running process really writes to stdout and stderr
 
 Usage:
-  fdscope ps [--json]
-  fdscope tap PID [options]
+  fdscope ps [--json] [--host HOST]
+  fdscope tap PID [--host HOST] [options]
   fdscope serve [--port N] [--no-open]
   fdscope --help | --version
 
@@ -17,6 +17,15 @@ Commands:
           Ctrl-C or when the process ends, then prints a summary on stderr
   serve   serve the fdscope UI on 127.0.0.1 for a browser; prints the URL with its
           access token and runs until Ctrl-C
+
+HOST (ps and tap; default local, this machine):
+  local               this machine
+  exec:COMMAND        run every command through COMMAND where the processes live,
+                      e.g. 'exec:docker exec -i NAME', 'exec:kubectl exec -i POD --',
+                      'exec:nsenter -t PID -p -m --' (split like a shell's words)
+  ALIAS, [USER@]HOST[:PORT]
+                      an SSH host, resolved through ~/.ssh/config; its key and any
+                      password are asked on the terminal
 
 Options of tap:
   --fd 1|2|1,2        which streams (default 1,2)

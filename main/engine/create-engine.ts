@@ -11,8 +11,7 @@ import { getRemoteProcess, listRemoteProcesses } from './discovery/remote-discov
 import type { Engine, EngineOptions } from './engine';
 import { FdscopeError } from './errors';
 import { exportCapture } from './export/export-capture';
-import { HostRegistry, sshFactory } from './host/host-registry';
-import { sshHosts } from './host/ssh-hosts';
+import { HostRegistry, lazySshFactory } from './host/host-registry';
 import { silentLogger } from './log';
 import { PromptBroker } from './prompts/prompt-broker';
 import { subscribe } from './engine-events';
@@ -32,8 +31,8 @@ export function createEngine(options: EngineOptions): Engine {
     publish: (info) => listeners.forEach((l) => l(info)),
   });
   const prompts = options.prompts ?? new PromptBroker();
-  const ssh = sshHosts({ prompts, dataDir: options.dataDir, logger });
-  const hosts = new HostRegistry(logger, options.sshHostFactory ?? sshFactory(ssh));
+  const ssh = lazySshFactory({ prompts, dataDir: options.dataDir, logger });
+  const hosts = new HostRegistry(logger, options.sshHostFactory ?? ssh);
 
   const handlers: Handlers = {
     'hosts:list': () => hosts.list(),

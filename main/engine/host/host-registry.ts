@@ -7,7 +7,7 @@ import { createCommandHost } from './command-host';
 import { parseWrapper } from './command-wrapper';
 import type { Host, RunOptions } from './host';
 import { LOCAL_HOST_ID, createLocalHost } from './local-host';
-import type { SshHosts } from './ssh-hosts';
+import type { SshHosts, SshHostsOptions } from './ssh-hosts';
 
 /** Makes an SSH host from an added host's id, label and spec (alias or user@host[:port]). */
 export type SshHostFactory = (request: {
@@ -27,6 +27,28 @@ export function sshFactory(ssh: SshHosts): SshHostFactory {
     host.spawn = (argv: readonly string[], options: RunOptions & { sudo?: boolean } = {}) =>
       spawn(argv, { ...options, sudo: options.sudo ?? options.privileged });
     return host;
+  };
+}
+
+/**
+ * sshFactory with the SSH layer loaded on the first SSH host only: ssh2 stays out of the way
+ * of this machine and command hosts (and of a build where it cannot load).
+ */
+export function lazySshFactory(options: SshHostsOptions): SshHostFactory {
+  let factory: Promise<SshHostFactory> | null = null;
+  return async (request) => {
+    factory ??= import('./ssh-hosts').then(
+      (m) => sshFactory(m.sshHosts(options)),
+      (error: unknown) => {
+        factory = null;
+        throw new FdscopeError('not-supported', `unable to add the SSH host "${request.spec}"`, {
+          reason: `the SSH layer could not be loaded: ${(error as Error).message.split('\n')[0]}`,
+          help: 'reach the host through a command host meanwhile: --host "exec:ssh HOST --"',
+          cause: error,
+        });
+      },
+    );
+    return (await factory)(request);
   };
 }
 
