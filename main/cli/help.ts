@@ -5,7 +5,7 @@ export const HELP_TEXT = `fdscope: see what a running process really writes to s
 
 Usage:
   fdscope ps [--json] [--host HOST]
-  fdscope tap PID [--host HOST] [options]
+  fdscope tap PID [options]
   fdscope serve [--port N] [--no-open]
   fdscope --help | --version
 
@@ -28,6 +28,7 @@ HOST (ps and tap; default local, this machine):
                       password are asked on the terminal
 
 Options of tap:
+  --host HOST         where PID lives (see HOST above)
   --fd 1|2|1,2        which streams (default 1,2)
   --method M          auto (default), file (follow a regular file), trace (strace
                       the process's writes) or pipe (read the pipe itself)
