@@ -108,6 +108,8 @@ export interface HostInfo {
   id: string;
   label: string;
   kind: HostKind;
+  /** Where the host comes from: ~/.ssh/config, or added in fdscope (kept in its settings). */
+  origin?: 'config' | 'added';
 }
 
 /**

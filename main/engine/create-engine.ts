@@ -11,7 +11,8 @@ import { getRemoteProcess, listRemoteProcesses } from './discovery/remote-discov
 import type { Engine, EngineOptions } from './engine';
 import { FdscopeError } from './errors';
 import { exportCapture } from './export/export-capture';
-import { HostRegistry, lazySshFactory } from './host/host-registry';
+import { HostRegistry } from './host/host-registry';
+import { sshHosts } from './host/ssh-hosts';
 import { silentLogger } from './log';
 import { PromptBroker } from './prompts/prompt-broker';
 import { subscribe } from './engine-events';
@@ -31,8 +32,14 @@ export function createEngine(options: EngineOptions): Engine {
     publish: (info) => listeners.forEach((l) => l(info)),
   });
   const prompts = options.prompts ?? new PromptBroker();
-  const ssh = lazySshFactory({ prompts, dataDir: options.dataDir, logger });
-  const hosts = new HostRegistry(logger, options.sshHostFactory ?? ssh);
+  const ssh = sshHosts({ prompts, dataDir: options.dataDir, home: options.home, logger });
+  const factory = options.sshHostFactory ?? ((request) => ssh.create(request));
+  const hosts = new HostRegistry(logger, factory || undefined, {
+    dataDir: options.dataDir,
+    configAliases: factory ? () => ssh.configAliases() : undefined,
+  });
+  // Saved hosts are made without connecting, so this is quick; requests wait for it.
+  const restored = hosts.restore();
 
   const handlers: Handlers = {
     'hosts:list': () => hosts.list(),
@@ -113,6 +120,7 @@ export function createEngine(options: EngineOptions): Engine {
     async handle<K extends RequestName>(name: K, req: Req<K>): Promise<Res<K>> {
       const handler = handlers[name] as (req: Req<K>) => Promise<Res<K>> | Res<K>;
       if (!handler) throw new FdscopeError('bad-request', `unknown request "${String(name)}"`);
+      await restored;
       return handler(req);
     },
     on: (name, listener) => subscribe({ updates: listeners, prompts }, name, listener),

@@ -9,10 +9,15 @@ export interface EngineOptions {
   /** The folder captures are stored in (one sub-folder per capture). */
   dataDir: string;
   logger?: Logger;
-  /** Makes SSH hosts for hosts:add; without it, adding one says SSH is not wired. */
-  sshHostFactory?: SshHostFactory;
   /** Where the engine asks the person questions; one is made when none is given. */
   prompts?: PromptBroker;
+  /**
+   * Makes SSH hosts for hosts:add and ~/.ssh/config's aliases; by default SshHosts reading the
+   * user's ~/.ssh. false: no SSH hosts (adding one says SSH is not available here).
+   */
+  sshHostFactory?: SshHostFactory | false;
+  /** The home whose ~/.ssh the default SSH hosts read; the user's own when not given. */
+  home?: string;
 }
 
 /** The engine for the faces: the contract, plus the raw writes for the CLI's tap. */

@@ -213,6 +213,7 @@ export function installFakeBridge(options: FakeOptions): void {
       lastT: 0,
       notices: [
         { t: nowUs() - 15_000_000, level: 'info', message: 'attached with strace -f (4 threads)' },
+        { t: nowUs() - 9_000_000, level: 'warning', message: 'fd 1 now points to pipe:[88240]' },
       ],
       slowdown: {
         callsPerSecond: 38,
@@ -240,8 +241,26 @@ export function installFakeBridge(options: FakeOptions): void {
   }
 
   const text = new TextDecoder();
+  const added: { id: string; label: string; kind: string; origin: string }[] = [];
   const handlers: Record<string, (req: never) => unknown> = {
-    'hosts:list': () => [{ id: 'local', label: 'This machine', kind: 'local' }],
+    'hosts:list': () => [{ id: 'local', label: 'This machine', kind: 'local' }, ...added],
+    'hosts:add': (req: { kind: 'ssh' | 'command'; label: string; spec: string }) => {
+      if (req.spec.includes('&&')) {
+        throw fail('bad-request', 'unable to use that wrapper command', {
+          reason: '"&" at character 3 would need a shell, and the wrapper runs without one',
+        });
+      }
+      const host = { id: `${req.kind}-${added.length + 1}`, label: req.label || req.spec };
+      added.push({ ...host, kind: req.kind, origin: 'added' });
+      return added[added.length - 1];
+    },
+    'hosts:remove': (req: { id: string }) => {
+      added.splice(
+        added.findIndex((h) => h.id === req.id),
+        1,
+      );
+      return { id: req.id };
+    },
     'processes:list': () => ({
       capabilities: {
         uid: 1000,

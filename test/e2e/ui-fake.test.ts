@@ -93,6 +93,25 @@ describe('the renderer against a fake bridge', () => {
     await page.close();
   });
 
+  it('adds a host, says why a wrapper is refused, and removes it', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: '+ Add host…' }).click();
+    await page.getByLabel('Command').check();
+    await page.getByLabel('Wrapper command').fill('a && b');
+    await page.getByRole('button', { name: 'Add host', exact: true }).click();
+    await expect.poll(() => page.locator('dialog .error-box').textContent()).toContain('a shell');
+    await page.getByLabel('Wrapper command').fill('kubectl exec -i web-7f9c -c app --');
+    await page.getByLabel('Host name').fill('web pod');
+    await page.screenshot({ path: `${SHOTS}/07-add-host.png` });
+    await page.getByRole('button', { name: 'Add host', exact: true }).click();
+
+    await expect.poll(() => page.locator('aside .host.active').textContent()).toContain('web pod');
+    await page.getByRole('button', { name: 'Remove host web pod' }).click();
+    await expect.poll(() => page.locator('aside').textContent()).not.toContain('web pod');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('shows a refused start with its reason and help', async () => {
     const page = await open();
     await page.locator('tr', { hasText: 'init splash' }).getByRole('button').click();
@@ -203,6 +222,17 @@ describe('the renderer against a fake bridge', () => {
     }
     expect(await tip.textContent()).toMatch(/stdout.*pid 4312/s);
     await page.screenshot({ path: `${SHOTS}/05a-timeline-tooltip.png` });
+
+    // Between the lanes only notices answer the pointer: the fd move is marked at its time.
+    let said = '';
+    for (let x = 50; x < box.width - 12 && !said.includes('pipe:[88240]'); x += 3) {
+      await page.mouse.move(box.x + x, box.y + 86);
+      said = (await tip.count()) > 0 ? ((await tip.textContent()) ?? '') : '';
+    }
+    expect(said.replace(/\s+/g, ' ').trim()).toMatch(
+      /^warning fd 1 now points to pipe:\[88240\] [\d:.]+$/,
+    );
+    await page.screenshot({ path: `${SHOTS}/05b-timeline-notice.png` });
 
     await canvas.hover({ position: { x: 300, y: 60 } });
     await page.mouse.wheel(0, -400);

@@ -48,12 +48,14 @@ export interface ClientKeys {
 }
 
 const running = new Set<Sshd>();
+const keyDirs = new Set<string>();
 
 /** Generates the client's keys (plain and encrypted) and their authorized_keys file. */
 export function makeClientKeys(): ClientKeys {
   const dir = mkdtempSync(join(tmpdir(), 'fdscope-sshkeys-'));
   // sshd reads authorized_keys as the test user, not as root.
   chmodSync(dir, 0o755);
+  keyDirs.add(dir);
   const passphrase = 'correct horse';
   const plain = join(dir, 'id_plain');
   const encrypted = join(dir, 'id_encrypted');
@@ -172,9 +174,11 @@ export async function startSshd(authorizedKeys: string, options: SshdOptions = {
   return sshd;
 }
 
-/** Stops every sshd still running (for afterAll). */
+/** Stops every sshd still running and removes the client keys made (for afterAll). */
 export async function stopAllSshd(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop()));
+  for (const dir of keyDirs) rmSync(dir, { recursive: true, force: true });
+  keyDirs.clear();
 }
 
 /** The pids of the per-connection processes sshd started (its children and theirs). */

@@ -48,6 +48,10 @@ describe('renderTerminalLine', () => {
     ]);
   });
 
+  it('shows an ESC that starts no sequence, and the control byte after it', () => {
+    expect(plain(new Uint8Array([0x61, 0x1b, 0x1c, 0x62, 0x1b]))).toBe('a\\e\\x1Cb\\e');
+  });
+
   it('expands tabs to the next multiple of eight', () => {
     expect(plain('ab\tc')).toBe('ab      c');
   });

@@ -1,14 +1,18 @@
 // SSH hosts as the engine makes them: destinations resolved through ~/.ssh/config, keys checked
 // against ~/.ssh/known_hosts and the app's own file, questions asked through the prompt broker.
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../log';
 import type { PromptBroker } from '../prompts/prompt-broker';
 import { brokerPrompter } from '../prompts/ssh-prompts';
 import type { HostLink } from './host-link';
-import { parseConfigFile, type ParsedConfig } from './ssh/config-parse';
-import { parseDestination, resolveTarget } from './ssh/config-resolve';
 import { SshHost } from './ssh/ssh-host';
+import {
+  configHostAliases,
+  readUserConfig,
+  resolveDestination,
+  userKnownHostsFiles,
+} from './ssh/user-config';
 
 export interface SshHostsOptions {
   prompts: PromptBroker;
@@ -29,42 +33,24 @@ export interface SshHosts {
 /** Makes SSH hosts for one engine; ~/.ssh/config is read again for each, so edits apply. */
 export function sshHosts(options: SshHostsOptions): SshHosts {
   const home = options.home ?? homedir();
-  const sshDir = join(home, '.ssh');
-  const readConfig = (): ParsedConfig =>
-    parseConfigFile(join(sshDir, 'config'), { includeBase: sshDir });
+  const config = { home, logger: options.logger };
 
   return {
     create({ id, label, spec }) {
-      const config = readConfig();
-      for (const note of config.notes) options.logger?.info('ssh', note);
-      const target = resolveTarget(parseDestination(spec), config, {
-        home,
-        localUser: userInfo().username,
-      });
-      const defaults = [join(sshDir, 'known_hosts'), join(sshDir, 'known_hosts2')];
+      const target = resolveDestination(spec, config);
       return new SshHost({
         id,
         label,
         target,
         prompter: brokerPrompter(options.prompts),
         knownHosts: {
-          user: target.userKnownHostsFiles ?? defaults,
+          user: userKnownHostsFiles(target, home),
           app: join(options.dataDir, 'known_hosts'),
         },
         logger: options.logger,
       });
     },
-    configAliases() {
-      const aliases: string[] = [];
-      for (const entry of readConfig().entries) {
-        if (entry.keyword !== 'host') continue;
-        for (const pattern of entry.args) {
-          if (/[*?!]/.test(pattern) || aliases.includes(pattern)) continue;
-          aliases.push(pattern);
-        }
-      }
-      return aliases;
-    },
+    configAliases: () => configHostAliases(readUserConfig(config)),
   };
 }
 

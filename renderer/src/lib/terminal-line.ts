@@ -40,7 +40,8 @@ export function renderTerminalLine(units: Units): Span[] {
     } else if (u === ESC) {
       const seq = readEscape(units, i);
       i = seq.end;
-      if (seq.final === 'm') style = applySgr(style, parseSgrParams(seq.params));
+      if (seq.lone) put({ text: escapeControl(u), style, marker: 'control' });
+      else if (seq.final === 'm') style = applySgr(style, parseSgrParams(seq.params));
       else if (seq.final === 'K') eraseInLine(row, col, seq.params);
       else if (seq.final === 'G') col = Math.max(0, (Number.parseInt(seq.params) || 1) - 1);
       else if (seq.final === 'C') col += Number.parseInt(seq.params) || 1;
@@ -71,6 +72,8 @@ interface Escape {
   /** The CSI final byte, or '' for sequences that are not CSI. */
   final: string;
   params: string;
+  /** The ESC begins no sequence: show it. */
+  lone?: boolean;
 }
 
 /** Reads the escape sequence starting at `start` (an ESC). */
@@ -94,7 +97,8 @@ function readEscape(units: Units, start: number): Escape {
     }
     return { end: units.length - 1, final: '', params: '' };
   }
-  if (next === undefined || next < 0) return { end: start, final: '', params: '' };
+  // An ESC that starts no sequence (last byte, before a control byte or invalid byte) is shown.
+  if (next === undefined || next < 0x20) return { end: start, final: '', params: '', lone: true };
   // Two-unit sequences (ESC 7, ESC =, ...) and charset picks (ESC ( B).
   if (next >= 0x20 && next <= 0x2f && units[start + 2] !== undefined) {
     return { end: start + 2, final: '', params: '' };

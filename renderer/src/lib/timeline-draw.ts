@@ -2,9 +2,10 @@
 // per write up each lane on a log scale, time ticks below in seconds since
 // the capture started and in wall-clock time.
 
-import type { TimelineResult } from '../../../preload/contract';
+import type { CaptureNotice, TimelineResult } from '../../../preload/contract';
 import { formatClock } from './format';
 import { byteTicks, relativeLabel, shortBytes, stepDigits, tickStep, timeTicks } from './time-axis';
+import { MARK_COLORS, marksInView } from './timeline-marks';
 import { logHeight, timeToX, type TimeWindow } from './timeline-view';
 
 export const MARGIN = { left: 44, right: 12, top: 6, bottom: 34 };
@@ -28,6 +29,8 @@ export interface Scene {
   maxBytes: number;
   focusT: number | null;
   hoverX: number | null;
+  /** The capture's notices, each drawn as a mark at its time. */
+  marks?: readonly CaptureNotice[];
   colors: { stdout: string; stderr: string; grid: string; text: string; faint: string };
 }
 
@@ -83,6 +86,8 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, s: Scene): void {
     ctx.fillStyle = s.colors.faint;
     ctx.fillText(formatClock(t, Math.min(3, stepDigits(step))), tx, plotBottom + 25);
   }
+
+  drawMarks(ctx, s, x, plotBottom);
 
   if (s.focusT !== null && s.focusT >= s.window.t0 && s.focusT <= s.window.t1) {
     const fx = Math.round(x(s.focusT)) + 0.5;
@@ -176,4 +181,30 @@ function drawLane(
     ctx.globalAlpha = 1;
   }
   ctx.restore();
+}
+
+/** A notice is a line across the lanes with a small flag on top, coloured by its level. */
+function drawMarks(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  x: (t: number) => number,
+  plotBottom: number,
+): void {
+  for (const mark of marksInView(s.marks ?? [], s.window)) {
+    const mx = Math.round(x(mark.t)) + 0.5;
+    ctx.strokeStyle = MARK_COLORS[mark.level];
+    ctx.fillStyle = MARK_COLORS[mark.level];
+    ctx.globalAlpha = 0.8;
+    ctx.beginPath();
+    ctx.moveTo(mx, MARGIN.top);
+    ctx.lineTo(mx, plotBottom);
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    ctx.beginPath();
+    ctx.moveTo(mx - 4, MARGIN.top);
+    ctx.lineTo(mx + 4, MARGIN.top);
+    ctx.lineTo(mx, MARGIN.top + 6);
+    ctx.closePath();
+    ctx.fill();
+  }
 }

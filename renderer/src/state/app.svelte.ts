@@ -3,6 +3,7 @@
 // views need lives here.
 
 import type {
+  AddHostRequest,
   CaptureInfo,
   ErrorInfo,
   FdscopeBridge,
@@ -78,6 +79,24 @@ class AppState {
     this.hostsError = null;
     this.hosts = r.value;
     if (!this.hostId && r.value.length > 0) this.hostId = r.value[0].id;
+  }
+
+  /** Adds a host and selects it; returns the error, or null when it was added. */
+  async addHost(req: AddHostRequest): Promise<ErrorInfo | null> {
+    const r = await this.request('hosts:add', req);
+    if (!r.ok) return r.error;
+    await this.loadHosts();
+    this.hostId = r.value.id;
+    return null;
+  }
+
+  /** Forgets a host the user added; the engine refuses while a capture runs on it. */
+  async removeHost(id: string): Promise<void> {
+    const r = await this.request('hosts:remove', { id });
+    this.hostsError = r.ok ? null : r.error;
+    if (!r.ok) return;
+    if (this.hostId === id) this.hostId = null;
+    await this.loadHosts();
   }
 
   async loadCaptures(): Promise<void> {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { HostRegistry } from '../../../main/engine/host/host-registry';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HostRegistry, type SshHostFactory } from '../../../main/engine/host/host-registry';
 import { createCommandHost } from '../../../main/engine/host/command-host';
 import { validateRequest } from '../../../preload/validate';
 
@@ -20,7 +23,12 @@ describe('HostRegistry', () => {
     const listed = hosts.list();
     await hosts.remove(added.id);
 
-    expect(added).toEqual({ id: 'command-1', label: "docker exec -i 'my box'", kind: 'command' });
+    expect(added).toEqual({
+      id: 'command-1',
+      label: "docker exec -i 'my box'",
+      kind: 'command',
+      origin: 'added',
+    });
     expect(listed.map((h) => h.id)).toEqual(['local', 'command-1']);
     expect(hosts.list().map((h) => h.id)).toEqual(['local']);
   });
@@ -37,7 +45,7 @@ describe('HostRegistry', () => {
     const added = await wired.add({ kind: 'ssh', label: 'db', spec: 'me@db:2222' });
 
     expect(message).toMatch(/unable to add the SSH host "me@db:2222": SSH hosts are not wired yet/);
-    expect(added).toEqual({ id: 'ssh-1', label: 'db', kind: 'ssh' });
+    expect(added).toEqual({ id: 'ssh-1', label: 'db', kind: 'ssh', origin: 'added' });
   });
 
   it('refuses to remove this machine, and names the hosts when one is unknown', async () => {
@@ -68,5 +76,53 @@ describe('hosts:add validation', () => {
       /expected ssh or command at payload.kind/,
     );
     expect(() => validateRequest('hosts:add', { kind: 'ssh', label: '' })).toThrow(/payload.spec/);
+  });
+});
+
+describe('HostRegistry settings', () => {
+  const sshAsCommand: SshHostFactory = ({ id, label }) =>
+    Object.assign(createCommandHost(['true'], { id, label }), {
+      info: { id, label, kind: 'ssh' as const },
+    });
+
+  it('keeps added hosts in hosts.json, secrets never, and restores them next time', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fdscope-hosts-'));
+    const first = new HostRegistry(undefined, sshAsCommand, { dataDir });
+    await first.add({ kind: 'ssh', label: 'db', spec: 'me@db:2222' });
+    const box = await first.add({ kind: 'command', label: '', spec: 'docker exec -i box' });
+    await first.remove(box.id);
+    await first.add({ kind: 'command', label: 'pod', spec: 'kubectl exec -i pod --' });
+
+    const second = new HostRegistry(undefined, sshAsCommand, { dataDir });
+    await second.restore();
+
+    expect(second.list().map((h) => [h.label, h.kind, h.origin])).toEqual([
+      ['This machine', 'local', undefined],
+      ['db', 'ssh', 'added'],
+      ['pod', 'command', 'added'],
+    ]);
+    expect(JSON.parse(readFileSync(join(dataDir, 'hosts.json'), 'utf8')).hosts).toEqual([
+      { kind: 'ssh', label: 'db', spec: 'me@db:2222' },
+      { kind: 'command', label: 'pod', spec: 'kubectl exec -i pod --' },
+    ]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists ~/.ssh/config aliases, makes one on first use, never removes one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fdscope-hosts-'));
+    const hosts = new HostRegistry(undefined, sshAsCommand, {
+      dataDir,
+      configAliases: () => ['web1', 'db'],
+    });
+
+    const listed = hosts.list().filter((h) => h.origin === 'config');
+    const web1 = hosts.get('ssh-config:web1');
+    const message = await failure(hosts.remove('ssh-config:web1'));
+
+    expect(listed.map((h) => h.id)).toEqual(['ssh-config:web1', 'ssh-config:db']);
+    expect(web1.info).toMatchObject({ label: 'web1', kind: 'ssh', origin: 'config' });
+    expect(hosts.get('ssh-config:web1')).toBe(web1);
+    expect(message).toMatch(/unable to remove "web1": it is a Host in ~\/\.ssh\/config/);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

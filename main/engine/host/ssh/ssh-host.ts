@@ -1,7 +1,6 @@
 // A remote machine as a Host: one SSH connection (through jump hosts if configured) reused for
 // every command, keepalives that notice a dead link, reconnect with backoff, the clock offset.
 import { EventEmitter } from 'node:events';
-import type { ClientChannel } from 'ssh2';
 import type { HostInfo } from '../../../../preload/contract';
 import { FdscopeError } from '../../errors';
 import { silentLogger, type Logger } from '../../log';
@@ -13,8 +12,9 @@ import { openLink, type Link, type LinkSettings } from './connect';
 import type { KnownHostsFiles } from './host-key-check';
 import type { SshPrompter } from './prompter';
 import { killCommand, remoteCommand } from './remote-command';
-import { startSshProcess, type SshProcess } from './ssh-process';
+import { startSshProcess, watchChannel, type OpenChannel, type SshProcess } from './ssh-process';
 import { probeSudo, type SudoAccess } from './sudo';
+import { deferred, sleep } from './waiting';
 
 export interface SshHostOptions {
   target: SshTarget;
@@ -158,12 +158,21 @@ export class SshHost extends EventEmitter implements Host {
     return process;
   }
 
+  /** Forgets the passwords, passphrases and decrypted keys kept for reconnecting. */
+  forgetSecrets(): void {
+    this.settings.secrets.clear();
+    this.sudoPassword = undefined;
+    this.sudoAccess = null;
+  }
+
   /** Ends every running command (SIGTERM), then the connection. */
   async close(): Promise<void> {
     if (this.stateValue === 'closed') return;
     if (this.stateValue === 'connected') {
-      for (const process of this.running) process.kill('SIGTERM');
-      const ended = Promise.all([...this.running].map((p) => p.exited));
+      // A snapshot: each kill runs a command of its own, which must not be killed in turn.
+      const running = [...this.running];
+      for (const process of running) process.kill('SIGTERM');
+      const ended = Promise.all(running.map((p) => p.exited));
       await Promise.race([ended, sleep(2000)]);
     }
     this.stateValue = 'closed';
@@ -245,17 +254,17 @@ export class SshHost extends EventEmitter implements Host {
         reason: error instanceof Error ? error.message : String(error),
       });
     }
-    const channel = await this.exec(command);
+    const opened = await this.exec(command);
     const stdinPrefix = sudo?.mode === 'password' ? `${sudo.password}\n` : undefined;
-    return { channel, stdinPrefix };
+    return { ...opened, stdinPrefix };
   }
 
-  private exec(command: string): Promise<ClientChannel> {
+  private exec(command: string): Promise<OpenChannel> {
     const client = this.link?.client;
     if (!client) return Promise.reject(this.lostError ?? this.closedError());
     return new Promise((resolve, reject) => {
       client.exec(command, {}, (error, channel) => {
-        if (!error) return resolve(channel);
+        if (!error) return resolve(watchChannel(channel));
         reject(
           new FdscopeError('ssh-connect', `unable to run a command on ${this.info.label}`, {
             reason: error.message,
@@ -299,30 +308,4 @@ export class SshHost extends EventEmitter implements Host {
       help: 'open the host again',
     });
   }
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  settled: boolean;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const d: Deferred<T> = {
-    promise: new Promise<T>((r) => (resolve = r)),
-    resolve: (value) => {
-      d.settled = true;
-      resolve(value);
-    },
-    settled: false,
-  };
-  return d;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }

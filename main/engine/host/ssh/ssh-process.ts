@@ -7,10 +7,30 @@ import type { Logger } from '../../log';
 import type { ExitStatus, HostProcess } from '../host';
 import { PID_LINE } from './remote-command';
 
+/** An exec channel, and how it ended, watched from the moment it opened. */
+export interface OpenChannel {
+  channel: ClientChannel;
+  /** Resolves on the channel's close with the exit status or signal, if the server sent one. */
+  closed: Promise<ExitStatus>;
+}
+
+/**
+ * Starts watching a channel; call it in ssh2's exec callback itself: ssh2 may parse the exit
+ * status and the close from the same packet batch before any promise continuation runs.
+ */
+export function watchChannel(channel: ClientChannel): OpenChannel {
+  let status: ExitStatus = { code: null, signal: null };
+  channel.on('exit', (code: number | null, signal?: string) => {
+    status = { code: code ?? null, signal: signal ?? null };
+  });
+  const closed = new Promise<ExitStatus>((resolve) => channel.once('close', () => resolve(status)));
+  return { channel, closed };
+}
+
 /** What a process needs from its host. */
 export interface ProcessDriver {
   /** Connects if needed, prepares (sudo) and opens the channel; rejects with a user error. */
-  open(): Promise<{ channel: ClientChannel; stdinPrefix?: string }>;
+  open(): Promise<OpenChannel & { stdinPrefix?: string }>;
   /** Sends a signal to the remote pid over another exec channel. */
   signal(pid: number, signal: NodeJS.Signals): Promise<void>;
   logger: Logger;
@@ -40,8 +60,6 @@ export function startSshProcess(
   let pid: number | null = null;
   let ended = false;
   let pendingSignal: NodeJS.Signals | null = null;
-  let cancelled: NodeJS.Signals | null = null;
-  const pidKnown = new Set<(pid: number) => void>();
 
   const exited = new Promise<ExitStatus>((resolve) => {
     const finish = (status: ExitStatus, how: string): void => {
@@ -51,15 +69,9 @@ export function startSshProcess(
       resolve(status);
     };
     driver.open().then(
-      ({ channel, stdinPrefix }) => {
-        if (cancelled) {
-          channel.close();
-          stdout.end();
-          stderr.end();
-          return finish({ code: null, signal: cancelled }, 'cancelled before it started');
-        }
-        wire(channel, stdinPrefix, finish);
-      },
+      // A kill asked for meanwhile waits for the pid: closing the channel would not stop
+      // a command the server has already started.
+      ({ channel, closed, stdinPrefix }) => wire(channel, closed, stdinPrefix, finish),
       (failure: unknown) => {
         error =
           failure instanceof FdscopeError
@@ -78,12 +90,14 @@ export function startSshProcess(
 
   function wire(
     channel: ClientChannel,
+    closedWith: Promise<ExitStatus>,
     stdinPrefix: string | undefined,
     finish: (status: ExitStatus, how: string) => void,
   ): void {
     let status: ExitStatus = { code: null, signal: null };
-    channel.on('exit', (code: number | null, signal?: string) => {
-      status = { code: code ?? null, signal: signal ?? null };
+    // Writing stdin after the link dropped errs on the channel; the exit says what happened.
+    channel.on('error', (error: Error) => {
+      driver.logger.debug('host:ssh', `channel of ${argv[0]}: ${error.message}`);
     });
     channel.pipe(stdout);
     channel.stderr.pipe(pidReader((found) => onPid(found))).pipe(stderr);
@@ -102,7 +116,8 @@ export function startSshProcess(
     // once their reader has taken everything.
     channel.once('end', () => (streamsEnded++, maybeFinish()));
     channel.stderr.once('end', () => (streamsEnded++, maybeFinish()));
-    channel.once('close', () => {
+    void closedWith.then((final) => {
+      status = final;
       closed = true;
       maybeFinish();
     });
@@ -110,8 +125,6 @@ export function startSshProcess(
 
   function onPid(found: number): void {
     pid = found;
-    for (const waiter of pidKnown) waiter(found);
-    pidKnown.clear();
     if (pendingSignal) sendSignal(pendingSignal);
   }
 
@@ -141,9 +154,7 @@ export function startSshProcess(
       return pid;
     },
     kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (ended) return;
-      if (pid === null && !cancelled) cancelled = signal;
-      sendSignal(signal);
+      if (!ended) sendSignal(signal);
     },
   };
 }

@@ -129,6 +129,26 @@ describe('logging in to a real sshd', () => {
     expect(passwordOnly.log()).toMatch(/Accepted password for fdscope-tssh/);
   });
 
+  it('asks the password again after a refused one', async () => {
+    const noPam = await startSshd(keys.authorizedKeys, {
+      extraConfig: ['UsePAM no', 'AuthenticationMethods password'],
+    });
+    const prompter = scriptedPrompter({ passwords: ['wrong', TEST_PASSWORD] });
+    const host = makeHost({
+      target: targetFor(noPam),
+      prompter,
+      knownHosts: trusting(temp.dir, noPam),
+    });
+
+    await host.connect();
+
+    expect(await whoami(host)).toBe(TEST_USER);
+    expect(prompter.asked.map((a) => a.kind === 'password' && a.question.retry)).toEqual([
+      false,
+      true,
+    ]);
+  });
+
   it('logs in with keyboard-interactive, answering the prompts PAM sends', async () => {
     const prompter = scriptedPrompter({
       keyboard: [(q) => q.prompts.map(() => TEST_PASSWORD)],

@@ -12,6 +12,12 @@ import {
   parseDestination,
   resolveTarget,
 } from '../../../../main/engine/host/ssh/config-resolve';
+import {
+  configHostAliases,
+  readUserConfig,
+  resolveDestination,
+  userKnownHostsFiles,
+} from '../../../../main/engine/host/ssh/user-config';
 
 const ctx = { localUser: 'me', home: '/home/me', localHostName: 'laptop' };
 
@@ -172,5 +178,39 @@ describe('Include', () => {
 
   it('treats a missing config file as empty', () => {
     expect(parseConfigFile(join(dir, 'absent')).entries).toEqual([]);
+  });
+});
+
+describe("the user's ssh setup", () => {
+  const home = mkdtempSync(join(tmpdir(), 'fdscope-sshhome-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  mkdirSync(join(home, '.ssh'));
+  writeFileSync(join(home, '.ssh', 'extra'), 'Host lab-*\n  User lab\nHost lab-1\n  Port 2201\n');
+  writeFileSync(
+    join(home, '.ssh', 'config'),
+    'Include extra\nHost web db,cache !nope *.prod\n  User ops\n  UserKnownHostsFile ~/kh\n',
+  );
+
+  it('resolves what the user typed through ~/.ssh/config and its Includes', () => {
+    const target = resolveDestination('lab-1', { home });
+
+    expect(target).toMatchObject({ hostName: 'lab-1', user: 'lab', port: 2201 });
+    expect(resolveDestination('root@db:2', { home })).toMatchObject({ user: 'root', port: 2 });
+  });
+
+  it('lists the aliases that name one host, for the host list', () => {
+    expect(configHostAliases(readUserConfig({ home }))).toEqual(['lab-1', 'web', 'db', 'cache']);
+  });
+
+  it("reads the known-hosts files ssh would, or the config's own", () => {
+    const files = userKnownHostsFiles(resolveDestination('other', { home }), home);
+
+    expect(files.slice(0, 2)).toEqual([
+      join(home, '.ssh', 'known_hosts'),
+      join(home, '.ssh', 'known_hosts2'),
+    ]);
+    expect(userKnownHostsFiles(resolveDestination('web', { home }), home)[0]).toBe(
+      join(home, 'kh'),
+    );
   });
 });

@@ -194,6 +194,25 @@ describe('jump hosts', () => {
     );
   });
 
+  it('goes through two jump hosts in order', async () => {
+    const second = await startSshd(keys.authorizedKeys, { extraConfig: ['LogLevel DEBUG1'] });
+    const hops = [jump, second].map((s) => targetFor(s, { identityFiles: [keys.plain] }));
+    const target = targetFor(inner, { identityFiles: [keys.plain], jumps: hops });
+    const prompter = scriptedPrompter();
+    const host = makeHost({
+      target,
+      prompter,
+      knownHosts: trusting(temp.dir, jump, second, inner),
+    });
+
+    const result = await collect((await host.connect(), host.spawn(['echo', 'far'])));
+
+    expect(result.stdout).toBe('far\n');
+    expect(jump.log()).toMatch(new RegExp(`target 127\\.0\\.0\\.1 port ${second.port}`));
+    expect(second.log()).toMatch(new RegExp(`target 127\\.0\\.0\\.1 port ${inner.port}`));
+    expect(prompter.asked).toEqual([]);
+  });
+
   it('refuses a changed key on the jump host before reaching the target', async () => {
     const known = trusting(temp.dir, inner);
     // Another ed25519 key recorded for the jump host: the client's own public key will do.

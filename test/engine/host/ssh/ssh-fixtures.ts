@@ -126,3 +126,30 @@ export async function startAgent(dir: string, keys: string[]) {
     },
   };
 }
+
+const everyByte = String.fromCharCode(...Array.from({ length: 255 }, (_, i) => i + 1));
+
+/** Strings meant to break out of quoting, run commands, or be split and globbed. */
+export const HOSTILE = [
+  '',
+  ' ',
+  "'",
+  "''",
+  '"',
+  "it's",
+  '$(touch /tmp/fdscope-pwned)',
+  '`touch /tmp/fdscope-pwned`',
+  '; touch /tmp/fdscope-pwned',
+  '$HOME ${PATH} $$ $0 $1',
+  'a\nb\r\nc',
+  '*',
+  '-n',
+  '--',
+  '\\',
+  "'\\''",
+  '!event',
+  '~root',
+  'tab\there',
+  'ünïcødé ✓',
+  everyByte,
+];
