@@ -1,11 +1,13 @@
 // fdscope's commands and their options, parsed into one typed value.
 import type { MethodName } from '../../preload/contract';
 import { oneOf, parseArgs, seconds, UsageError, wholeNumber, type OptionKinds } from './args';
+import { parseHostOption, type HostOption } from './host-option';
 
 export type TapFormat = 'raw' | 'text';
 
 export interface TapCommand {
   command: 'tap';
+  host: HostOption;
   pid: number;
   fds: number[];
   method: MethodName | 'auto';
@@ -22,16 +24,17 @@ export interface TapCommand {
 export type Command =
   | { command: 'help' }
   | { command: 'version' }
-  | { command: 'ps'; json: boolean }
+  | { command: 'ps'; json: boolean; host: HostOption }
   | TapCommand
   | { command: 'serve'; port: number; open: boolean };
 
 const HELP = { '--help': 'flag', '-h': 'flag' } as const;
 
 const KINDS: Record<'ps' | 'tap' | 'serve', OptionKinds> = {
-  ps: { ...HELP, '--json': 'flag' },
+  ps: { ...HELP, '--json': 'flag', '--host': 'value' },
   tap: {
     ...HELP,
+    '--host': 'value',
     '--fd': 'value',
     '--method': 'value',
     '--from-start': 'flag',
@@ -61,7 +64,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (args.flags.has('--help') || args.flags.has('-h')) return { command: 'help' };
   if (first === 'ps') {
     noPositionals('ps', args.positionals);
-    return { command: 'ps', json: args.flags.has('--json') };
+    return { command: 'ps', json: args.flags.has('--json'), host: hostOf(args) };
   }
   if (first === 'serve') {
     noPositionals('serve', args.positionals);
@@ -90,6 +93,7 @@ function tapCommand(args: ReturnType<typeof parseArgs>): TapCommand {
 
   return {
     command: 'tap',
+    host: hostOf(args),
     pid,
     fds: fdList(args.values.get('--fd') ?? '1,2'),
     method: oneOf('--method', args.values.get('--method') ?? 'auto', [
@@ -105,6 +109,11 @@ function tapCommand(args: ReturnType<typeof parseArgs>): TapCommand {
     duration: duration === undefined ? null : seconds('--duration', duration),
     keep: args.flags.has('--keep'),
   };
+}
+
+function hostOf(args: ReturnType<typeof parseArgs>): HostOption {
+  const text = args.values.get('--host');
+  return text === undefined ? { kind: 'local' } : parseHostOption(text);
 }
 
 function fdList(text: string): number[] {

@@ -4,7 +4,7 @@
 export const HELP_TEXT = `fdscope: see what a running process really writes to stdout and stderr
 
 Usage:
-  fdscope ps [--json]
+  fdscope ps [--json] [--host HOST]
   fdscope tap PID [options]
   fdscope serve [--port N] [--no-open]
   fdscope --help | --version
@@ -18,7 +18,17 @@ Commands:
   serve   serve the fdscope UI on 127.0.0.1 for a browser; prints the URL with its
           access token and runs until Ctrl-C
 
+HOST (ps and tap; default local, this machine):
+  local               this machine
+  exec:COMMAND        run every command through COMMAND where the processes live,
+                      e.g. 'exec:docker exec -i NAME', 'exec:kubectl exec -i POD --',
+                      'exec:nsenter -t PID -p -m --' (split like a shell's words)
+  ALIAS, [USER@]HOST[:PORT]
+                      an SSH host, resolved through ~/.ssh/config; its key and any
+                      password are asked on the terminal
+
 Options of tap:
+  --host HOST         where PID lives (see HOST above)
   --fd 1|2|1,2        which streams (default 1,2)
   --method M          auto (default), file (follow a regular file), trace (strace
                       the process's writes) or pipe (read the pipe itself)

@@ -12,6 +12,7 @@ const status = await runCli(
     createEngine,
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     env: process.env,
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     onSignal: processSignals,

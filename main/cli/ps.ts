@@ -2,16 +2,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliLogger, type CliRuntime } from './runtime';
+import { hostIdFor, type HostOption } from './host-option';
+import { answerPrompts, cliLogger, type CliRuntime } from './runtime';
 import { capabilitiesLine, formatProcessTable } from './ps-table';
 
 /** Runs fdscope ps; resolves with the exit status (failures are thrown). */
-export async function runPs(json: boolean, runtime: CliRuntime): Promise<number> {
+export async function runPs(
+  json: boolean,
+  runtime: CliRuntime,
+  host: HostOption = { kind: 'local' },
+): Promise<number> {
   // Listing stores nothing, but the engine wants a data folder of its own.
   const dataDir = mkdtempSync(join(tmpdir(), 'fdscope-ps-'));
   const engine = runtime.createEngine({ dataDir, logger: cliLogger(runtime) });
+  const stopAnswering = answerPrompts(engine, runtime);
   try {
-    const list = await engine.handle('processes:list', { hostId: 'local' });
+    const hostId = await hostIdFor(engine, host);
+    const list = await engine.handle('processes:list', { hostId });
     if (json) {
       runtime.stdout.write(JSON.stringify(list, null, 2) + '\n');
     } else {
@@ -21,6 +28,7 @@ export async function runPs(json: boolean, runtime: CliRuntime): Promise<number>
     }
     return 0;
   } finally {
+    stopAnswering();
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -23,7 +23,7 @@ export async function runCli(
         runtime.stdout.write(`fdscope ${version}\n`);
         return 0;
       case 'ps':
-        return await runPs(command.json, runtime);
+        return await runPs(command.json, runtime, command.host);
       case 'tap':
         return await runTap(command, runtime);
       case 'serve':

@@ -3,11 +3,14 @@
 import type { Writable } from 'node:stream';
 import type { Engine, EngineOptions } from '../engine/engine';
 import { lineLogger, silentLogger, type Logger } from '../engine/log';
+import { answerOnTty, type TtyInput } from './tty-prompts';
 
 export interface CliRuntime {
   createEngine(options: EngineOptions): Engine;
   stdout: Writable;
   stderr: Writable;
+  /** The terminal to ask questions on (an SSH host's key, a password), when there is one. */
+  stdin?: TtyInput;
   env: NodeJS.ProcessEnv;
   /** Width of the terminal, when standard output is one. */
   columns: number | undefined;
@@ -35,4 +38,15 @@ export function processSignals(handler: (signal: NodeJS.Signals) => void): () =>
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+/**
+ * Answers the engine's questions on the terminal; without one, refuses them at once, so that an
+ * SSH host that needs an answer fails saying so instead of waiting. Returns what stops it.
+ */
+export function answerPrompts(engine: Engine, runtime: CliRuntime): () => void {
+  const broker = engine.prompts;
+  if (!broker) return () => undefined;
+  if (runtime.stdin?.isTTY) return answerOnTty(broker, runtime.stdin, runtime.stderr);
+  return broker.onAsk((prompt) => broker.answer({ id: prompt.id, accept: false, values: [] }));
 }

@@ -8,7 +8,8 @@ import type { Engine } from '../engine/engine';
 import { FdscopeError, toErrorInfo } from '../engine/errors';
 import type { TapCommand } from './command-line';
 import { EXIT_FAILURE, failure, infoLine } from './failure';
-import { cliLogger, type CliRuntime } from './runtime';
+import { hostIdFor } from './host-option';
+import { answerPrompts, cliLogger, type CliRuntime } from './runtime';
 import { tapWriter, type TapSink } from './tap-output';
 
 interface Output extends TapSink {
@@ -62,9 +63,11 @@ async function capture(
     following?.stop(signalled);
   });
 
+  const stopAnswering = answerPrompts(engine, runtime);
   try {
+    const hostId = await hostIdFor(engine, cmd.host);
     const info = await engine.handle('capture:start', {
-      hostId: 'local',
+      hostId,
       pid: cmd.pid,
       fds: cmd.fds,
       method: cmd.method,
@@ -85,6 +88,7 @@ async function capture(
     runtime.stderr.write(`fdscope: ${infoLine(ending.error)}\n`);
     return EXIT_FAILURE;
   } finally {
+    stopAnswering();
     offSignal();
   }
 }

@@ -42,13 +42,15 @@ describe('parseCommandLine', () => {
   });
 
   it('reads ps with and without --json', () => {
-    expect(parseCommandLine(['ps'])).toEqual({ command: 'ps', json: false });
-    expect(parseCommandLine(['ps', '--json'])).toEqual({ command: 'ps', json: true });
+    const local = { kind: 'local' };
+    expect(parseCommandLine(['ps'])).toEqual({ command: 'ps', json: false, host: local });
+    expect(parseCommandLine(['ps', '--json'])).toEqual({ command: 'ps', json: true, host: local });
   });
 
   it('reads tap with its defaults', () => {
     expect(parseCommandLine(['tap', '4312'])).toEqual({
       command: 'tap',
+      host: { kind: 'local' },
       pid: 4312,
       fds: [1, 2],
       method: 'auto',
@@ -67,6 +69,7 @@ describe('parseCommandLine', () => {
 
     expect(parseCommandLine(argv)).toEqual({
       command: 'tap',
+      host: { kind: 'local' },
       pid: 12,
       fds: [2],
       method: 'pipe',

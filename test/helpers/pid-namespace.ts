@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { waitFor } from './proc-fixtures';
 
 export interface Namespace {
-  /** Host pid of the namespace's pid 1 (the target of nsenter -t). */
+  /** Host pid of the namespace's pid 1 (the target of nsenter -t); the writer's if it is init. */
   initPid: number;
   /** What the pipe's real reader (cat) passed on: the writer's fd 2 as written. */
   piped(): Buffer;
@@ -22,6 +22,8 @@ export interface NamespaceOptions {
   intervalMs: number;
   /** Run in the namespace before the writer, e.g. to hide a program. */
   setup?: string;
+  /** The writer is pid 1 itself (fd 2 then goes straight to this process, no cat). */
+  writerIsInit?: boolean;
 }
 
 const WRITER = String.raw`
@@ -46,8 +48,10 @@ export async function startNamespace(options: NamespaceOptions): Promise<Namespa
   python ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
     encoding: 'utf8',
   }).trim();
+  const writer = `"$PY" -c "$W" "$G" ${lines} ${intervalMs}`;
   const inner =
-    `${options.setup ?? ''}\n` + `"$PY" -c "$W" "$G" ${lines} ${intervalMs} 2>&1 >"$F" | cat >&2\n`;
+    `${options.setup ?? ''}\n` +
+    (options.writerIsInit ? `exec ${writer} >"$F"\n` : `${writer} 2>&1 >"$F" | cat >&2\n`);
   const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', inner], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, W: WRITER, G: goFile, F: file, PY: python },
@@ -60,7 +64,10 @@ export async function startNamespace(options: NamespaceOptions): Promise<Namespa
 
   const initPid = await waitFor(() => childOf(child.pid!), 'the namespace pid 1');
   // The writer is in place once sh has started it (after the setup, if any).
-  await waitFor(() => childrenOf(initPid).some(isPython), 'the writer in the namespace');
+  await waitFor(
+    () => (options.writerIsInit ? isPython(initPid) : childrenOf(initPid).some(isPython)),
+    'the writer in the namespace',
+  );
   return {
     initPid,
     piped: () => Buffer.concat(chunks),

@@ -1,5 +1,6 @@
 // follow-file on any host: the remote loop of remote-follow-script.ts run through Host.spawn,
 // its stdout the file's new bytes (timed as they arrive), its stderr the events.
+import { hostError, runOptions } from '../host/host-command';
 import { FdscopeError } from '../errors';
 import type { ExitStatus, Host, HostProcess } from '../host/host';
 import { silentLogger, type Logger } from '../log';
@@ -103,10 +104,7 @@ export function createRemoteFollowSource(options: RemoteFollowOptions): RemoteFo
       const where = from ?? (options.fromStart ? '0' : 'end');
       const argv = ['sh', '-c', FOLLOW_SCRIPT, 'fdscope-follow', String(pid), String(fd)];
       // stdin stays open: its end tells the remote loop to stop, whatever the host.
-      const running = host.spawn([...argv, where, String(poll)], {
-        stdin: true,
-        privileged: options.privileged,
-      });
+      const running = host.spawn([...argv, where, String(poll)], runOptions(options.privileged));
       proc = running;
       let begun = false;
       return new Promise<void>((resolve, reject) => {
@@ -130,14 +128,14 @@ export function createRemoteFollowSource(options: RemoteFollowOptions): RemoteFo
         void running.exited.then((status) => {
           running.stdin?.end();
           if (!begun) {
-            const error = startError(status);
+            const error = hostError(running) ?? startError(status);
             reject(error);
             settle({ reason: 'could not start', error });
             return;
           }
           if (stopping) settle({ reason: 'stopped' });
           else if (endReason) settle({ reason: endReason });
-          else settle({ reason: 'read failed', error: startError(status) });
+          else settle({ reason: 'read failed', error: hostError(running) ?? startError(status) });
           logger.debug('follow-file', 'ended', { pid, fd, offset });
         });
       });

@@ -1,5 +1,6 @@
 // read-pipe on any host: `cat /proc/PID/fd/N` run through Host.spawn. Every byte goes to
 // exactly one reader, so, as locally, this runs only when the user has confirmed it.
+import { hostError, runOptions } from '../host/host-command';
 import type { FdTarget } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
 import type { Host, HostProcess } from '../host/host';
@@ -86,7 +87,7 @@ export function createRemoteReadPipeSource(options: RemoteReadPipeOptions): Capt
         return Promise.reject(error);
       }
       const argv = ['sh', '-c', READ_PIPE_SCRIPT, 'fdscope-read-pipe', String(pid), String(fd)];
-      const running = host.spawn(argv, { stdin: true, privileged: options.privileged });
+      const running = host.spawn(argv, runOptions(options.privileged));
       proc = running;
       let begun = false;
       return new Promise<void>((resolve, reject) => {
@@ -113,9 +114,11 @@ export function createRemoteReadPipeSource(options: RemoteReadPipeOptions): Capt
           const details = stderr.replace(STARTED, '').trim();
           if (!begun) {
             const code = status.code === NOT_A_PIPE ? 'not-capturable' : 'method-unavailable';
-            const error = new FdscopeError(code, message, {
-              reason: details || `the read command exited with ${status.code}`,
-            });
+            const error =
+              hostError(running) ??
+              new FdscopeError(code, message, {
+                reason: details || `the read command exited with ${status.code}`,
+              });
             reject(error);
             settle({ reason: 'could not start', error });
           } else if (stopping) {

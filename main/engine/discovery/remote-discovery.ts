@@ -1,5 +1,6 @@
 // The processes of a host reached through the Host interface (SSH, a command wrapper): one
 // run of the discovery script, parsed into what local discovery gives.
+import { hostError, runOptions } from '../host/host-command';
 import { randomBytes } from 'node:crypto';
 import type { HostCapabilities, ProcessInfo } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
@@ -29,10 +30,7 @@ export async function scanRemoteHost(
   const started = performance.now();
   // With a stdin of its own, a command host runs the script as it is, without its guard (which
   // would show in the list); the script ends by itself.
-  const proc = host.spawn(['sh', '-c', discoveryScript(nonce)], {
-    stdin: true,
-    privileged: options.privileged,
-  });
+  const proc = host.spawn(['sh', '-c', discoveryScript(nonce)], runOptions(options.privileged));
   proc.stdin?.on('error', () => undefined);
   proc.stdin?.end();
   const chunks: Buffer[] = [];
@@ -53,6 +51,8 @@ export async function scanRemoteHost(
     return parseDiscovery(output, nonce);
   } catch (error) {
     if (!(error instanceof DiscoveryOutputError)) throw error;
+    const failed = hostError(proc);
+    if (failed) throw failed;
     const how = status.signal ? `was killed by ${status.signal}` : `exited with ${status.code}`;
     const timedOut = status.signal === 'SIGKILL' && ms >= timeoutMs;
     throw new FdscopeError('io', `unable to list the processes of ${host.info.label}`, {

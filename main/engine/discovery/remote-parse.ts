@@ -6,6 +6,7 @@ import type {
   MethodChoice,
   ProcessInfo,
 } from '../../../preload/contract';
+import { parseContainerHints } from './container-hints';
 import { chooseMethod } from './methods';
 import {
   fdKindOf,
@@ -67,6 +68,7 @@ export class DiscoveryOutputError extends Error {
 interface Facts {
   stats: Map<number, ProcStat>;
   statuses: Map<number, Map<string, string>>;
+  cgroups: Map<number, Map<string, string>>;
   fdinfo: Map<number, Map<string, string>>;
   listed: Map<number, Map<number, ListedFd>>;
   targets: Map<string, TargetStat>;
@@ -92,6 +94,7 @@ export function parseDiscovery(output: Buffer, nonce: string): RemoteScan {
   const facts: Facts = {
     stats: parseStats(get('stat')),
     statuses,
+    cgroups: parseGrepByPid(get('cgroup'), /^(cgroup)$/),
     fdinfo: parseGrepByPid(get('fdinfo'), /^fdinfo\/(\d+)$/),
     listed: parseFdListing(get('fds')),
     targets: parseTargetStats(get('stats')),
@@ -173,7 +176,8 @@ function processOf(
   facts: Facts,
 ): ProcessInfo {
   const { pid } = stat;
-  const status = parseStatus(facts.statuses.get(pid)?.get('status') ?? '');
+  const statusText = facts.statuses.get(pid)?.get('status') ?? '';
+  const status = parseStatus(statusText);
   const argv = cmdline ? parseCmdline(cmdline) : [];
   const listed = facts.listed.get(pid);
   const fds: FdTarget[] = [];
@@ -203,6 +207,8 @@ function processOf(
     methods: {} as ProcessInfo['methods'],
   };
   if (unreadable) info.unreadable = unreadable;
+  const container = parseContainerHints(facts.cgroups.get(pid)?.get('cgroup') ?? '', statusText);
+  if (container) info.container = container;
   return info;
 }
 

@@ -11,6 +11,7 @@ export const SECTIONS = [
   'btime',
   'stat',
   'status',
+  'cgroup',
   'exe',
   'fds',
   'fdinfo',
@@ -47,7 +48,8 @@ echo "$M strace"; s=$(command -v strace) && { echo "$s"; "$s" -V 2>&1; }
 echo "$M passwd"; cat /etc/passwd 2>/dev/null
 echo "$M btime"; grep '^btime' /proc/stat
 echo "$M stat"; cat /proc/[0-9]*/stat 2>/dev/null
-echo "$M status"; grep -H -E '^(Uid|TracerPid|CapEff):' /proc/[0-9]*/status 2>/dev/null
+echo "$M status"; grep -H -E '^(Uid|TracerPid|CapEff|NSpid):' /proc/[0-9]*/status 2>/dev/null
+echo "$M cgroup"; grep -H '' /proc/[0-9]*/cgroup 2>/dev/null
 echo "$M exe"; ls -l /proc/[0-9]*/exe 2>/dev/null
 echo "$M fds"; ls -l /proc/[0-9]*/fd 2>/dev/null
 echo "$M fdinfo"; grep -H -E '^(pos|flags):' /proc/[0-9]*/fdinfo/[12] 2>/dev/null

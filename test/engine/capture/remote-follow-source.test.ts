@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteFollowSource } from '../../../main/engine/capture/remote-follow-source';
 import { createCommandHost } from '../../../main/engine/host/command-host';
@@ -116,6 +116,30 @@ describe.each(hosts)('remote follow-file with %s', (_, makeHost) => {
     expect(end.reason).toBe('process exited');
     expect(sink.bytes().toString()).toBe(readFileSync(file).toString());
     expect(sink.lines()).toHaveLength(50);
+  });
+});
+
+describe('remote follow-file when the fd moves', () => {
+  it('ends with a notice naming the new target, having read the old file to its end', async () => {
+    temp = tempDir();
+    const [first, second] = [temp.path('a.log'), temp.path('b.log')];
+    const go = temp.path('go');
+    const script = `exec >>"$1"; while [ ! -e "$3" ]; do sleep 0.01; done
+      for i in 1 2 3; do echo "a $i"; done; exec >>"$2"; echo b; sleep 30`;
+    const child = spawn('sh', ['-c', script, 'w', first, second, go], { stdio: 'ignore' });
+    children.add(child);
+    await waitFor(() => existsSync(first), 'the first file');
+    const host = createCommandHost(['env', '-i', `PATH=${busybox.dir}`], { id: 'bb' });
+    const source = createRemoteFollowSource({ host, pid: child.pid!, fd: 1, fromStart: true });
+    const sink = collectingSink();
+
+    await source.start(sink);
+    writeFileSync(go, '');
+    const end = await source.ended;
+
+    expect(end.reason).toBe(`fd 1 now points to ${second}`);
+    expect(sink.bytes().toString()).toBe('a 1\na 2\na 3\n');
+    expect(sink.notices.map((n) => n.message)).toEqual([`fd 1 now points to ${second}`]);
   });
 });
 
