@@ -9,7 +9,7 @@ import { sshLink } from '../host/ssh-hosts';
 import { SshHost } from '../host/ssh/ssh-host';
 import type { Logger } from '../log';
 import { mergeSources } from './merged-source';
-import { createResumableSource } from './resumable-source';
+import { createResumableSource, type Measured } from './resumable-source';
 
 /** Whether a host's captures need what this module adds. */
 export function isSshHost(host: Host): host is SshHost {
@@ -59,8 +59,10 @@ export function remoteCapture(
  * local) moves it onto this machine's, so that local and remote captures line up. Times taken
  * on arrival ('observed') are local already.
  */
-function onLocalClock(source: CaptureSource, host: SshHost): CaptureSource {
+function onLocalClock(source: CaptureSource & Measured, host: SshHost): CaptureSource & Measured {
   return {
+    slowdown: () => source.slowdown(),
+    followed: () => source.followed(),
     get method() {
       return source.method;
     },

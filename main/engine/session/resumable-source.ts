@@ -1,6 +1,7 @@
 // A capture on a host whose link can drop: when the link goes, the gap is marked, the link is
 // made again, and a fresh source takes over (a tracer re-attached, a file followed on from where
 // it was). Everything captured before the drop is already on disk and stays there.
+import type { FollowedProcess, Slowdown } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
 import type { HostLink } from '../host/host-link';
 import { silentLogger, type Logger } from '../log';
@@ -18,8 +19,14 @@ export interface ResumableOptions {
 
 const LOSS_GRACE_MS = 1500;
 
+/** What some sources also tell: their cost to the target, the processes they follow. */
+export interface Measured {
+  slowdown(): Slowdown | undefined;
+  followed(): FollowedProcess[];
+}
+
 /** Wraps the sources of one capture so that the capture outlives a lost link. */
-export function createResumableSource(options: ResumableOptions): CaptureSource {
+export function createResumableSource(options: ResumableOptions): CaptureSource & Measured {
   return new ResumableSource(options);
 }
 
@@ -44,6 +51,16 @@ class ResumableSource implements CaptureSource {
 
   get timing() {
     return this.current.timing;
+  }
+
+  /** What the source of the moment costs the target (a tracer does; a followed file not). */
+  slowdown(): Slowdown | undefined {
+    return (this.current as Partial<Measured>).slowdown?.();
+  }
+
+  /** The processes the source of the moment follows, for those that say. */
+  followed(): FollowedProcess[] {
+    return (this.current as Partial<Measured>).followed?.() ?? [];
   }
 
   async start(sink: CaptureSink): Promise<void> {
