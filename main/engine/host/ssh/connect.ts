@@ -144,6 +144,9 @@ function connectOne(
     const fail = (error: Error & { level?: string }): void => {
       timer.clear();
       client.removeAllListeners('ready');
+      // A refused or dropped socket often errors again (ECONNRESET) while it closes: an
+      // 'error' with no listener would end the whole process.
+      client.on('error', (late: Error) => settings.logger.debug('ssh', `${secretsKey}: ${late}`));
       client.end();
       if (hostKeyError) return reject(hostKeyError);
       if (error.level === 'client-authentication') return reject(auth.failure());
