@@ -114,6 +114,7 @@ export function createAuthenticator(input: AuthInput): Authenticator {
             const asked = prompts.map((p) => ({ prompt: p.prompt, echo: p.echo ?? false }));
             void input.prompter
               .keyboardInteractive({ ...where(input), name, instructions, prompts: asked })
+              .catch(() => null)
               .then((answers) => {
                 if (answers === null) cancel();
                 // The protocol has no way to cancel a round: answer it emptily, then stop.
