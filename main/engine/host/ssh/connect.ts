@@ -141,9 +141,14 @@ function connectOne(
     config.algorithms = { serverHostKey: { remove: prepend, prepend } as never };
   }
   return new Promise((resolve, reject) => {
-    const fail = (error: Error & { level?: string }): void => {
+    let settled = false;
+    // One listener for the client's whole life: after the first error or 'ready', further
+    // errors (a reset after a refused key, a keepalive timeout) are only logged; the host
+    // learns of a dead link from 'close'. Without a listener they would be thrown.
+    client.on('error', (error: Error & { level?: string }) => {
+      if (settled) return settings.logger.debug('ssh', `${secretsKey}: ${error.message}`);
+      settled = true;
       timer.clear();
-      client.removeAllListeners('ready');
       client.end();
       if (hostKeyError) return reject(hostKeyError);
       if (error.level === 'client-authentication') return reject(auth.failure());
@@ -155,14 +160,11 @@ function connectOne(
           cause: error,
         }),
       );
-    };
-    client.once('error', fail);
+    });
     client.once('ready', () => {
+      if (settled) return;
+      settled = true;
       timer.clear();
-      client.off('error', fail);
-      // Later errors (a keepalive timeout, a reset) are followed by 'close', which the host
-      // watches; without a listener they would be thrown.
-      client.on('error', (error: Error) => settings.logger.debug('ssh', `${secretsKey}: ${error}`));
       settings.logger.info('ssh', `connected to ${secretsKey}`, { via: sock ? 'jump' : 'tcp' });
       resolve(client);
     });
