@@ -3,6 +3,8 @@
 import type { Duplex } from 'node:stream';
 // ssh2 is CommonJS: Node's ESM loader gives it only as a default export, not named ones.
 import ssh2, { type ConnectConfig } from 'ssh2';
+import type { BaseAgent } from 'ssh2';
+import { agentFor } from './agent';
 import { FdscopeError } from '../../errors';
 import type { Logger } from '../../log';
 import { createAuthenticator, type SecretCache } from './auth';
@@ -104,7 +106,7 @@ function connectOne(
     host,
     port,
     identityFiles: target.identityFiles,
-    agent: agentFor(target, settings.agent),
+    agent: agentOf(target, settings.agent),
     prompter,
     secrets,
     logger: settings.logger,
@@ -172,12 +174,15 @@ function connectOne(
   });
 }
 
-function agentFor(target: SshTarget, fallback: string | null): string | null {
+function agentOf(target: SshTarget, fallback: string | null): BaseAgent | string | null {
   const named = target.identityAgent;
-  if (named === null) return fallback;
-  if (named.toLowerCase() === 'none') return null;
-  if (named === 'SSH_AUTH_SOCK') return process.env.SSH_AUTH_SOCK ?? null;
-  return named.startsWith('$') ? (process.env[named.slice(1)] ?? null) : named;
+  let socket: string | null;
+  if (named === null) socket = fallback;
+  else if (named.toLowerCase() === 'none') socket = null;
+  else if (named === 'SSH_AUTH_SOCK') socket = process.env.SSH_AUTH_SOCK ?? null;
+  else socket = named.startsWith('$') ? (process.env[named.slice(1)] ?? null) : named;
+  if (socket === null) return null;
+  return agentFor(socket, target.identitiesOnly ? target.identityFiles : null);
 }
 
 function pausing(prompter: SshPrompter, timer: PausableTimer): SshPrompter {
