@@ -59,7 +59,10 @@ export function remoteCapture(
  * local) moves it onto this machine's, so that local and remote captures line up. Times taken
  * on arrival ('observed') are local already.
  */
-function onLocalClock(source: CaptureSource & Measured, host: SshHost): CaptureSource & Measured {
+export function onLocalClock(
+  source: CaptureSource & Measured,
+  host: Pick<SshHost, 'clockOffsetMs' | 'info'>,
+): CaptureSource & Measured {
   return {
     slowdown: () => source.slowdown(),
     followed: () => source.followed(),
