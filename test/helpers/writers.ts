@@ -63,13 +63,18 @@ const living = new Set<Writer>();
 // child stdio is a socketpair, which a writer's runtime and strace -y would see as a socket; a
 // 'socket' is a socketpair of the relay's own, so that either kind has the relay as its reader.
 // On a pty, output post-processing is turned off so that the reader gets the bytes written (no
-// \n -> \r\n) and comparisons stay exact. The writer's pid goes out on fd 3.
+// \n -> \r\n) and comparisons stay exact. The writer's pid goes out on fd 3 once it has exec'd:
+// before, its fd 1 may still be the relay's own (a socketpair to us), and a capture started then
+// would take the relay for the stream.
 const RELAY = `
 import os, pty, select, socket, sys, termios
 out_mode, err_mode, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 readers = {}
+# Closed on exec: its end tells that the writer runs, with its fds in place.
+exec_r, exec_w = os.pipe()
 def run():
-    os.closerange(3, 1024)
+    os.closerange(3, exec_w)
+    os.closerange(exec_w + 1, 1024)
     os.execvp(argv[0], argv)
 if out_mode == "pty":
     pid, master = pty.fork()
@@ -91,6 +96,9 @@ else:
     for k, (r, w) in ends.items():
         os.close(w)
         readers[r] = k
+os.close(exec_w)
+os.read(exec_r, 1)
+os.close(exec_r)
 os.write(3, b"%d\\n" % pid)
 os.close(3)
 while readers:

@@ -20,14 +20,15 @@ export const DATA_WRITE_CALLS = [
 export const OPAQUE_WRITE_CALLS = ['sendfile', 'splice', 'tee', 'copy_file_range'] as const;
 
 /**
- * Calls that move or close a captured fd, and execve: the capture says when the target's fd 1
- * is closed or points elsewhere, and which program a process started. Without seccomp-bpf
- * (which strace cannot use on a process it attaches to) every system call stops the tracee
- * anyway; these cost strace only a printed line, and they are rare in a writing process.
- * Polling /proc for the same facts would cost a wake-up per interval and miss what happens
- * between two polls.
+ * Calls that move or close a captured fd, execve and clone: the capture says when the target's
+ * fd 1 is closed or points elsewhere and which program a process started, and knows each new
+ * task's process even when it has ended before /proc could be asked (a short-lived thread).
+ * Without seccomp-bpf (which strace cannot use on a process it attaches to) every system call
+ * stops the tracee anyway; these cost strace only a printed line, and they are rare in a
+ * writing process. Polling /proc for the same facts would cost a wake-up per interval and miss
+ * what happens between two polls.
  */
-export const FD_CALLS = ['close', 'dup2', 'dup3', 'execve'] as const;
+export const FD_CALLS = ['close', 'dup2', 'dup3', 'execve', 'clone', 'clone3'] as const;
 
 /**
  * Writes of up to 16 MiB come through whole (DESIGN C06 asks for 10 MB). strace allocates its

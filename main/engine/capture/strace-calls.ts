@@ -18,6 +18,8 @@ export const OPAQUE = 3;
 export const CLOSE = 4;
 export const DUP = 5;
 export const EXEC = 6;
+// clone and clone3: which new tasks are threads of the target, seen as they are born.
+export const CLONE = 7;
 
 /** A system call the parser knows: its name, how it carries data, where its fd is. */
 export interface CallKind {
@@ -46,6 +48,8 @@ export const CALLS: CallKind[] = [
   ['dup2', DUP, 1],
   ['dup3', DUP, 1],
   ['execve', EXEC, 0],
+  ['clone', CLONE, 0],
+  ['clone3', CLONE, 0],
 ].map(([name, shape, fdArg]) => ({
   label: name as string,
   name: Buffer.from(name as string),

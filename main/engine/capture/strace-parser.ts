@@ -2,6 +2,7 @@
 // A byte scanner over Buffers: lines may be cut anywhere by the chunking, calls from several
 // threads arrive in two halves, and a string's bytes may hold anything strace escaped.
 import {
+  CLONE,
   CLOSE,
   EXEC,
   IOV,
@@ -46,6 +47,7 @@ const EXITED = Buffer.from('+++ exited with ');
 const KILLED = Buffer.from('+++ killed by ');
 const CORE = Buffer.from('(core dumped)');
 const EMPTY = Buffer.alloc(0);
+const CLONE_THREAD = Buffer.from('CLONE_THREAD');
 const UNKNOWN = Buffer.from(' = ?');
 const UNAVAILABLE = Buffer.from(' = ? <unavailable>');
 
@@ -57,10 +59,19 @@ interface Pending {
   callFd: number;
   bytes: Buffer;
   target: string | null;
-  /** For close, dup2, dup3 and execve: the change or program, kept until the call returns. */
+  /** For close, dup2, dup3, execve and clone: what they do, kept until the call returns. */
   change?: FdChange;
   exec?: TracedExec;
+  clone?: Clone;
 }
+
+interface Clone {
+  parent: number;
+  /** CLONE_THREAD: the new task is a thread of the parent's process. */
+  thread: boolean;
+}
+
+type FdOp = Pick<Pending, 'change' | 'exec' | 'clone'>;
 
 /** Parses strace output incrementally; feed it chunks, collect each chunk's events. */
 export class StraceParser {
@@ -90,6 +101,11 @@ export class StraceParser {
   /** Whether a task belongs to the target process (asked once per task, then kept). */
   isOwner(pid: number): boolean {
     return this.streams.isOwner(pid);
+  }
+
+  /** The process a task belongs to, when its clone was seen; else the task itself. */
+  processOf(pid: number): number {
+    return this.streams.processOf(pid);
   }
 
   /** Parses one chunk; returns the events of the lines it completed. */
@@ -279,7 +295,11 @@ export class StraceParser {
     const src = r.src;
     let change: FdChange | undefined;
     let exec: TracedExec | undefined;
-    if (kind.shape === EXEC) {
+    let clone: Clone | undefined;
+    if (kind.shape === CLONE) {
+      const at = src.indexOf(CLONE_THREAD, r.pos);
+      clone = { parent: pid, thread: at >= 0 && at < end };
+    } else if (kind.shape === EXEC) {
       const at = r.out;
       r.readData();
       exec = { t, pid, program: this.arena.toString('utf8', at, r.out) };
@@ -301,16 +321,22 @@ export class StraceParser {
       }
       if (change === undefined) return;
     }
+    const op = { change, exec, clone };
     if (endsWith(src, r.pos, end, UNFINISHED)) {
       const bytes = EMPTY;
-      this.pending.set(pid, { kind, t, fd: -1, callFd: -1, bytes, target: null, change, exec });
+      this.pending.set(pid, { kind, t, fd: -1, callFd: -1, bytes, target: null, ...op });
       return;
     }
     if (endsWith(src, r.pos, end, DETACHED)) return;
-    this.settleFdCall(change, exec, returnValue(src, r.pos, end));
+    this.settleFdCall(op, returnValue(src, r.pos, end));
   }
 
-  private settleFdCall(change: FdChange | undefined, exec: TracedExec | undefined, ret: number) {
+  private settleFdCall({ change, exec, clone }: FdOp, ret: number) {
+    // A new task: a thread of its parent's process, or a process of its own.
+    if (clone !== undefined) {
+      if (ret > 0) this.streams.cloned(clone.parent, ret, clone.thread);
+      return;
+    }
     if (exec !== undefined) {
       if (ret === 0) this.batch.execs.push(exec);
       return;
@@ -342,7 +368,7 @@ export class StraceParser {
     const ret = returnValue(src, j, end);
     this.stats.joined++;
     if (first.kind.shape >= CLOSE) {
-      this.settleFdCall(first.change, first.exec, ret);
+      this.settleFdCall(first, ret);
       return;
     }
     this.emit(first.kind, pid, first.t, first.fd, first.callFd, first.bytes, first.target, ret);

@@ -39,6 +39,8 @@ export class StreamTargets {
   private readonly current = new Map<number, string>();
   private readonly cache = new Map<number, TargetEntry>();
   private readonly owners = new Map<number, boolean>();
+  /** Task → process, for tasks whose clone was seen. */
+  private readonly groups = new Map<number, number>();
 
   constructor(private readonly options: StreamTargetsOptions) {
     this.fds = new Set(options.fds);
@@ -49,7 +51,18 @@ export class StreamTargets {
     }
   }
 
-  /** Whether a task belongs to the target process; asked once per task. */
+  /** A task was born: a thread of parent's process, or (not thread) a process of its own. */
+  cloned(parent: number, child: number, thread: boolean): void {
+    this.groups.set(child, thread ? this.processOf(parent) : child);
+    this.owners.set(child, thread && this.isOwner(parent));
+  }
+
+  /** The process a task belongs to, as far as the clones seen tell; else the task itself. */
+  processOf(pid: number): number {
+    return this.groups.get(pid) ?? pid;
+  }
+
+  /** Whether a task belongs to the target process: from its clone, else asked once. */
   isOwner(pid: number): boolean {
     let owner = this.owners.get(pid);
     if (owner === undefined) {

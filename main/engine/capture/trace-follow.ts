@@ -4,6 +4,12 @@ import type { CaptureNotice, FollowedProcess } from '../../../preload/contract';
 import type { FdChange, TracedExec, TracedExit, TracedWrite } from './strace-parser';
 import { processOf, readComm, type StreamHolder } from './stream-holders';
 
+/** What the parser knows of a task: whether it is the target's, and its process. */
+export interface TaskInfo {
+  isOwner(pid: number): boolean;
+  processOf(pid: number): number;
+}
+
 /** The processes a capture follows: the target, the holders found at start, writers since. */
 export class FollowedProcesses {
   private readonly byPid = new Map<number, FollowedProcess>();
@@ -21,8 +27,18 @@ export class FollowedProcesses {
     for (const h of holders) this.byPid.set(h.pid, { pid: h.pid, command: h.comm });
   }
 
-  list(): FollowedProcess[] {
-    return [...this.byPid.values()];
+  /**
+   * The processes, target first. A task listed from its write before its clone line came may
+   * turn out to be a thread (of the target, or of a process listed already): left out.
+   */
+  list(tasks?: TaskInfo): FollowedProcess[] {
+    const all = [...this.byPid.values()];
+    if (tasks === undefined) return all;
+    return all.filter(({ pid }) => {
+      if (pid === this.target.pid) return true;
+      const process = tasks.processOf(pid);
+      return !tasks.isOwner(pid) && (process === pid || !this.byPid.has(process));
+    });
   }
 
   /** True once any process but the target is followed. */
@@ -30,13 +46,17 @@ export class FollowedProcesses {
     return this.byPid.size > 1;
   }
 
-  /** Adds the processes of writers not seen before; owner tasks are the target's threads. */
-  sawWrites(writes: readonly TracedWrite[], isOwner: (pid: number) => boolean): void {
+  /**
+   * Adds the processes of writers not seen before. tasks tells a task's process from the clones
+   * seen (the task itself when unseen): the target's threads are not other processes.
+   */
+  sawWrites(writes: readonly TracedWrite[], tasks: TaskInfo): void {
     for (const w of writes) {
       if (this.seen.has(w.pid)) continue;
       this.seen.add(w.pid);
-      if (this.byPid.has(w.pid) || isOwner(w.pid)) continue;
-      const pid = (this.local ? processOf(w.pid) : null) ?? w.pid;
+      if (this.byPid.has(w.pid) || tasks.isOwner(w.pid)) continue;
+      let pid = tasks.processOf(w.pid);
+      if (pid === w.pid && this.local) pid = processOf(w.pid) ?? w.pid;
       if (this.byPid.has(pid)) continue;
       const command = this.programs.get(pid) ?? (this.local ? readComm(pid) : '?');
       this.byPid.set(pid, { pid, command });

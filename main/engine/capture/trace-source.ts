@@ -99,7 +99,7 @@ class StraceCapture implements TraceSource {
   }
 
   followed(): FollowedProcess[] {
-    return this.following.list();
+    return this.following.list(this.local ? this.parser : undefined);
   }
 
   // The streams' targets and their other holders, read before strace starts; the parser then
@@ -229,7 +229,7 @@ class StraceCapture implements TraceSource {
       if (this.parser.isOwner(exec.pid)) sink.notice(execNotice(exec));
     }
     if (batch.writes.length > 0) {
-      if (this.local) this.following.sawWrites(batch.writes, (tid) => this.parser.isOwner(tid));
+      if (this.local) this.following.sawWrites(batch.writes, this.parser);
       sink.writes(batch.writes);
       for (const gap of gapsOf(batch.writes)) sink.notice(gap);
     }

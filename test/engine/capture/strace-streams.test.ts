@@ -99,6 +99,27 @@ describe('parser following a stream by its target', () => {
     ]);
   });
 
+  it('knows a thread born to the target from its clone, even once it has ended', () => {
+    const parser = new StraceParser({
+      fds: [1],
+      defaultPid: 100,
+      targets: new Map([[1, 'pipe:[9]']]),
+      isOwner: (pid) => pid === 100,
+    });
+    parser.push(
+      Buffer.from(
+        '100 1.0 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|' +
+          'CLONE_SYSVSEM, exit_signal=0} => {parent_tid=[102]}, 88) = 102\n' +
+          '100 1.1 clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>\n' +
+          '102 1.2 write(1</tmp/b>, "t", 1) = 1\n' +
+          '100 1.3 <... clone resumed>, child_tidptr=0x7f) = 103\n',
+      ),
+    );
+
+    expect([parser.isOwner(102), parser.processOf(102)]).toEqual([true, 100]);
+    expect([parser.isOwner(103), parser.processOf(103)]).toEqual([false, 103]);
+  });
+
   it('keeps fd 1 and fd 2 apart when both point to one pipe (2>&1)', () => {
     const batch = parse(
       [
