@@ -6,13 +6,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // the engine runs under plain Node too), the sandboxed preload, and the renderer.
 export default defineConfig({
   main: {
-    // ssh2's named exports through a CommonJS require: see main/engine/host/ssh2-module.ts.
-    resolve: {
-      alias: [{ find: /^ssh2$/, replacement: resolve('main/engine/host/ssh2-module.ts') }],
-    },
     build: {
-      // Not left external, so that the alias above applies; the shim still loads it at run time.
-      externalizeDeps: { exclude: ['ssh2'] },
       outDir: 'out/main',
       rollupOptions: {
         input: {

@@ -155,6 +155,13 @@ export interface Slowdown {
   message: string;
 }
 
+/** A process a capture traces because it writes (or may write) to the captured streams. */
+export interface FollowedProcess {
+  pid: number;
+  /** Its program's name (comm), or the program it started, when known. */
+  command: string;
+}
+
 /** One recording of one process's streams. */
 export interface CaptureInfo {
   id: string;
@@ -179,6 +186,11 @@ export interface CaptureInfo {
   lastT: number;
   notices: CaptureNotice[];
   slowdown?: Slowdown;
+  /**
+   * trace: every process followed, the target first, then those that held its streams at the
+   * start (children of a shell script) and those seen writing to them since.
+   */
+  followed?: FollowedProcess[];
 }
 
 /** A request to start capturing. */

@@ -1,5 +1,11 @@
 // The table fdscope ps prints: one process per line, fitted to the terminal.
-import type { FdTarget, HostCapabilities, MethodChoice, ProcessInfo } from '../../preload/contract';
+import type {
+  ContainerHints,
+  FdTarget,
+  HostCapabilities,
+  MethodChoice,
+  ProcessInfo,
+} from '../../preload/contract';
 
 /** Narrowest and widest tables ps prints, whatever the terminal says. */
 export const MIN_WIDTH = 100;
@@ -22,6 +28,15 @@ export function fdCell(
   return (where.length <= room ? where : '…' + where.slice(where.length - room + 1)) + suffix;
 }
 
+/** "[docker 3f4e2a1b9c8d pid 1] ": what says a process runs in a container, before its command. */
+export function containerTag(hints: ContainerHints | undefined): string {
+  if (!hints) return '';
+  const kind = hints.podUid ? 'pod' : (hints.runtime ?? (hints.id ? 'container' : 'pid ns'));
+  const id = hints.id ? ` ${hints.id.slice(0, 12)}` : '';
+  const pid = hints.nsPid === undefined ? '' : ` pid ${hints.nsPid}`;
+  return `[${kind}${id}${pid}] `;
+}
+
 /** Cuts text to a width, marking the cut with "…". */
 export function fit(text: string, width: number): string {
   if (text.length <= width) return text;
@@ -36,7 +51,13 @@ export function formatProcessTable(processes: ProcessInfo[], columns: number): s
     const target = (n: number) => p.fds.find((f) => f.fd === n);
     const fd = (n: 1 | 2) =>
       p.unreadable ? 'unreadable' : fdCell(target(n), p.methods[n], fdWidth);
-    return [String(p.pid), p.user, fd(1), fd(2), p.command || `[${p.comm}]`];
+    return [
+      String(p.pid),
+      p.user,
+      fd(1),
+      fd(2),
+      containerTag(p.container) + (p.command || `[${p.comm}]`),
+    ];
   });
   const widths = [7, 10, fdWidth, fdWidth];
   const commandWidth = width - widths.reduce((a, b) => a + b + 1, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../../preload/contract';
-import { fdCell, formatProcessTable } from '../../main/cli/ps-table';
+import { containerTag, fdCell, formatProcessTable } from '../../main/cli/ps-table';
 
 function proc(pid: number, command: string): ProcessInfo {
   return {
@@ -59,5 +59,19 @@ describe('fdCell', () => {
     );
 
     expect(cell).toBe('/dev/null → -');
+  });
+});
+
+describe('containerTag', () => {
+  it('puts the runtime, short id and namespace pid of a container before its command', () => {
+    const p = {
+      ...proc(4312, 'python3 app.py'),
+      container: { id: 'ab'.repeat(32), runtime: 'docker', nsPid: 1 },
+    };
+
+    expect(containerTag(p.container)).toBe('[docker abababababab pid 1] ');
+    expect(formatProcessTable([p], 140)).toContain('[docker abababababab pid 1] python3 app.py');
+    expect(containerTag({ podUid: 'u', nsPid: 7 })).toBe('[pod pid 7] ');
+    expect(containerTag(undefined)).toBe('');
   });
 });

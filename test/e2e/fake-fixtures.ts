@@ -1,5 +1,5 @@
 // The fake bridge's process list: one of each kind of fd target and method
-// the process list must show (pipe with readers, appended files, tty,
+// the process list must show (pipe with readers, files with and without O_APPEND, tty,
 // /dev/null and socket, a root process that cannot be traced, a process in a
 // Kubernetes pod's container).
 
@@ -40,7 +40,7 @@ const CONTAINER_ID = '3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c
 const POD_UID = '0f1e2d3c-4b5a-6978-8a9b-acbdcedfe0f1';
 
 /**
- * Six processes; the first, a Python worker on pipes in a pod's container (pid 1 there), is
+ * Seven processes; the first, a Python worker on pipes in a pod's container (pid 1 there), is
  * the one tests capture.
  */
 export const FIXTURE_PROCESSES: ProcessInfo[] = [
@@ -79,6 +79,22 @@ export const FIXTURE_PROCESSES: ProcessInfo[] = [
     methods: {
       '1': { method: 'file', allowed: true, alternatives: [] },
       '2': { method: 'file', allowed: true, alternatives: [] },
+    },
+  }),
+  proc({
+    pid: 2950,
+    command: 'java -jar /opt/billing/billing.jar',
+    exe: '/usr/lib/jvm/java-17/bin/java',
+    threads: 31,
+    fds: [
+      { fd: 0, kind: 'null', link: '/dev/null' },
+      // Started as `java -jar billing.jar > /var/log/billing/out.log`: no O_APPEND.
+      { fd: 1, kind: 'file', link: '/var/log/billing/out.log', append: false, size: 1048576 },
+      { fd: 2, kind: 'file', link: '/var/log/billing/out.log', append: false, size: 1048576 },
+    ],
+    methods: {
+      '1': { method: 'file', allowed: true, alternatives: ['trace'] },
+      '2': { method: 'file', allowed: true, alternatives: ['trace'] },
     },
   }),
   proc({

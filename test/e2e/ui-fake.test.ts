@@ -59,7 +59,7 @@ describe('the renderer against a fake bridge', () => {
   it('lists processes, filters them and sorts by column', async () => {
     const page = await open();
     const rows = page.locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(6);
+    await expect.poll(() => rows.count()).toBe(7);
     await expect.poll(() => page.locator('aside').textContent()).toContain('This machine');
     await expect.poll(() => page.locator('tbody').textContent()).toContain('containerd-shim');
     const badge = page.locator('tr', { hasText: 'worker.py' }).locator('.container');
@@ -73,6 +73,9 @@ describe('the renderer against a fake bridge', () => {
     expect(await page.locator('.container').count()).toBe(1);
     const nginx = page.locator('tr', { hasText: 'nginx' });
     expect(await nginx.locator('.flag').allTextContents()).toEqual(['append', 'append']);
+    const java = page.locator('tr', { hasText: 'billing.jar' });
+    expect(await java.locator('.flag').allTextContents()).toEqual(['no append', 'no append']);
+    expect(await java.locator('.flag').first().getAttribute('title')).toContain('hole of zero');
     await page.screenshot({ path: `${SHOTS}/01-processes.png` });
 
     await page.getByLabel('Search processes').fill('3f4e2a1b');

@@ -158,7 +158,8 @@ os.write(1, b"\\n")
     await expectExact(c, expected, 1);
     expect(live).toBeDefined();
     expect(renderLogLine(live!).text).toMatch(/^ +\d+% █+$/);
-    expect(c.info.writes).toBeGreaterThanOrEqual(10);
+    // Each follow-file read is one write; a starved reader may see two redraws at once.
+    expect(c.info.writes).toBeGreaterThan(1);
     const [done] = await c.lines(0, 1);
     expect(renderLogLine(done).text).toBe(`100% ${'█'.repeat(20)}`);
   });
@@ -229,7 +230,8 @@ os.write(1, b"\\n")
       (l, i) => `${isoMicros(l.t)} stdout ${'ab'[i].repeat(l.length - 1)}\n`,
     );
     expect(sha(text)).toBe(sha(Buffer.from(stamped.join(''))));
-    expect(lines[1].t).toBeGreaterThan(lines[0].t);
+    // Follow-file stamps a line with the read that saw its first byte: one read may see both.
+    expect(lines[1].t).toBeGreaterThanOrEqual(lines[0].t);
   });
 
   it('keeps a single 10 MB line whole, and the raw log fetches only its start', async () => {

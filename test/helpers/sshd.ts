@@ -1,14 +1,15 @@
 // A real OpenSSH server for tests: Debian's sshd on 127.0.0.1, a free high port, its own host
 // key, authorized_keys and config in a temp dir; never the system sshd, never port 22. Logins
-// go to a dedicated user (fdscope-tssh) that the tests create with a password and delete after,
-// so that password and keyboard-interactive (PAM) logins are real and root is left alone.
+// go to a dedicated user (fdscope-t<pid>, one per test process, so that runs in several
+// worktrees at once never share one) that the tests create with a password and delete after:
+// password and keyboard-interactive (PAM) logins are real, and root is left alone.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const TEST_USER = 'fdscope-tssh';
+export const TEST_USER = `fdscope-t${process.pid}`;
 export const TEST_PASSWORD = 'fdscope test pw 7!';
 
 export interface SshdOptions {
@@ -69,33 +70,36 @@ export function makeClientKeys(): ClientKeys {
   return { dir, plain, stranger, encrypted, passphrase, authorizedKeys };
 }
 
-/** Creates the test user with its password (idempotent: a leftover user is reset). */
+const LOCK = '/run/fdscope-tusers.lock';
+const SUDOERS_FILE = `/etc/sudoers.d/${TEST_USER}`;
+
+/** Creates the test user with its password, after deleting those of test runs now dead. */
 export function createTestUser(): void {
-  execFileSync('mkdir', ['-p', '/run/sshd']);
-  try {
-    execFileSync('id', [TEST_USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['-M', '-d', '/tmp', '-s', '/bin/sh', TEST_USER]);
-  }
+  mkdirSync('/run/sshd', { recursive: true });
+  locked(`
+    for user in $(getent passwd | cut -d: -f1 | grep -E '^fdscope-t[0-9]+$'); do
+      kill -0 "\${user#fdscope-t}" 2>/dev/null && continue
+      pkill -KILL -u "$user" || true
+      userdel "$user" 2>/dev/null || true
+      rm -f "/etc/sudoers.d/$user"
+    done
+    id ${TEST_USER} >/dev/null 2>&1 || useradd -M -d /tmp -s /bin/sh ${TEST_USER}
+  `);
   execFileSync('chpasswd', [], { input: `${TEST_USER}:${TEST_PASSWORD}\n` });
 }
 
-/** Deletes the test user and any sudoers rule the tests gave it. */
+/** Deletes the test user, its processes and its sudoers rule. */
 export function deleteTestUser(): void {
-  rmSync(SUDOERS_FILE, { force: true });
-  try {
-    execFileSync('pkill', ['-KILL', '-u', TEST_USER], { stdio: 'ignore' });
-  } catch {
-    // nothing of the user's was running
-  }
-  try {
-    execFileSync('userdel', [TEST_USER], { stdio: 'ignore' });
-  } catch {
-    // already gone
-  }
+  locked(`
+    rm -f ${SUDOERS_FILE}
+    pkill -KILL -u ${TEST_USER} || true
+    userdel ${TEST_USER} 2>/dev/null || true
+  `);
 }
 
-const SUDOERS_FILE = '/etc/sudoers.d/fdscope-tssh';
+function locked(script: string): void {
+  execFileSync('flock', [LOCK, 'sh', '-ec', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 /** Sets what sudo lets the test user do: nothing, everything with a password, or without. */
 export function setTestUserSudo(rule: 'none' | 'password' | 'nopasswd'): void {
@@ -218,9 +222,10 @@ async function launch(configPath: string, port: number): Promise<ChildProcess> {
   let early = '';
   const onData = (d: Buffer): void => void (early += d.toString());
   child.stderr!.on('data', onData);
+  child.once('error', (error) => (early += `${error.message} (is openssh-server installed?)`));
   const deadline = Date.now() + 5000;
   while (!early.includes(`Server listening on 127.0.0.1 port ${port}`)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (child.exitCode !== null || child.pid === undefined || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`sshd did not start on port ${port}: ${early}`);
     }

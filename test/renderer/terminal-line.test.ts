@@ -52,6 +52,10 @@ describe('renderTerminalLine', () => {
     expect(plain(new Uint8Array([0x61, 0x1b, 0x1c, 0x62, 0x1b]))).toBe('a\\e\\x1Cb\\e');
   });
 
+  it('tells a C1 control character from the lone byte of the same value', () => {
+    expect(plain(new Uint8Array([0xc2, 0x85, 0x85]))).toBe('\\u0085\\x85');
+  });
+
   it('expands tabs to the next multiple of eight', () => {
     expect(plain('ab\tc')).toBe('ab      c');
   });

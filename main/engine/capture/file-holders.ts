@@ -1,5 +1,5 @@
-// Which other processes have a file open for writing: follow-file sees bytes appear, not who
-// wrote them, so it names the other possible writers rather than guess.
+// Who holds a followed file: follow-file sees bytes appear, not who wrote them, so it names
+// the other possible writers rather than guess; and how the followed fd was opened.
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { parseFdinfo, parseStat } from '../discovery/proc-parse';
 
@@ -22,6 +22,31 @@ export function otherWriters(self: number, link: string, dev: number, ino: numbe
     if (holdsForWriting(pid, link, dev, ino)) found.push({ pid, comm: commOf(pid) });
   }
   return found;
+}
+
+/** The notice naming the other writers of a followed file, or null when there are none. */
+export function otherWritersNotice(
+  self: number,
+  link: string,
+  dev: number,
+  ino: number,
+): string | null {
+  const others = otherWriters(self, link, dev, ino);
+  if (others.length === 0) return null;
+  const names = others.map((o) => `pid ${o.pid} (${o.comm})`).join(', ');
+  return (
+    `${names} also ${others.length === 1 ? 'has' : 'have'} this file open for writing; ` +
+    `follow-file sees bytes appear, not who wrote them, so every read is shown as pid ${self}'s`
+  );
+}
+
+/** Whether fd N of a process was opened with O_APPEND; null when fdinfo cannot be read. */
+export function fdAppends(pid: number, fd: number): boolean | null {
+  try {
+    return parseFdinfo(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.append ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function holdsForWriting(pid: number, link: string, dev: number, ino: number): boolean {

@@ -1,12 +1,12 @@
 // follow-file: reads what a process appends to the file on its fd, through /proc/PID/fd/N,
 // so a deleted or renamed file is followed by its inode, not by a path; when the process puts
 // another file on the fd, that one is followed next.
-import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync } from 'node:fs';
 import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { fdKindOf, parseFdinfo } from '../discovery/proc-parse';
+import { fdKindOf } from '../discovery/proc-parse';
 import { FdscopeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { otherWriters } from './file-holders';
+import { fdAppends, otherWritersNotice } from './file-holders';
 import { FollowedFile, type FollowedFileSink } from './followed-file';
 import { createObservedClock } from './observed-clock';
 import { processAlive, readStartTicks } from './proc-identity';
@@ -25,6 +25,12 @@ export interface FollowFileOptions {
 // A drain yields to the event loop after BUDGET so a flood cannot starve the rest of the engine.
 const DRAIN_BUDGET_BYTES = 4 * 1024 * 1024;
 const DEFAULT_POLL_MS = 250;
+/**
+ * How often fd N's target is looked at: a move to a pipe is traced from when it is noticed,
+ * so this is one stat of the magic link, 20 times a second.
+ */
+export const TARGET_POLL_MS = 50;
+const CLOSED_CONFIRM_MS = 200;
 // File times come from the kernel's coarse clock, a tick behind Date.now(): a file created just
 // as the capture began may show a birth time a few ms before it.
 const BIRTH_SLACK_MS = 20;
@@ -43,6 +49,8 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   let startTicks = 0;
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let targetTimer: NodeJS.Timeout | null = null;
+  let closedSince: number | null = null;
   let scheduled = false;
   let done = false;
   let settle: (end: SourceEnd) => void = () => {};
@@ -92,16 +100,8 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     }
     identity = { dev: st.dev, ino: st.ino };
     const from = offset ?? st.size;
-    file = new FollowedFile(osFd, from, fileSink, appends, `fd ${fd}`);
+    file = new FollowedFile(osFd, from, fileSink, () => fdAppends(pid, fd), `fd ${fd}`);
     return from;
-  }
-
-  function appends(): boolean | null {
-    try {
-      return parseFdinfo(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.append ?? null;
-    } catch {
-      return null;
-    }
   }
 
   function readLink(): string {
@@ -167,16 +167,31 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     });
   }
 
+  /** True when fd N no longer points at the file we follow (or cannot be looked at). */
+  function targetChanged(): boolean {
+    try {
+      const st = statSync(fdPath);
+      return st.dev !== identity.dev || st.ino !== identity.ino;
+    } catch {
+      return true;
+    }
+  }
+
   /** Follows the new file when fd N now points to another; ends when it is no file. */
   function checkTarget(): void {
     let st: Stats;
     let link: string;
     try {
       st = statSync(fdPath);
+      closedSince = null;
       if (st.dev === identity.dev && st.ino === identity.ino) return;
       link = readlinkSync(fdPath);
     } catch {
       if (!processAlive(pid, startTicks)) return; // the next check ends it as an exit
+      // An exiting process closes its fds a moment before it turns zombie: only a closed fd
+      // that stays closed is one the process closed.
+      closedSince ??= Date.now();
+      if (Date.now() - closedSince < CLOSED_CONFIRM_MS) return;
       drainAll();
       notice('warning', `fd ${fd} was closed`);
       finish({ reason: `fd ${fd} was closed` });
@@ -228,6 +243,7 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     if (done) return;
     done = true;
     if (timer) clearInterval(timer);
+    if (targetTimer) clearInterval(targetTimer);
     watcher?.close();
     file?.close();
     flush();
@@ -254,14 +270,8 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
 
   /** Names other processes that may write to the file: their bytes are read as ours. */
   function noteOtherWriters(link: string): void {
-    const others = otherWriters(pid, link, identity.dev, identity.ino);
-    if (others.length === 0 || done) return;
-    const names = others.map((o) => `pid ${o.pid} (${o.comm})`).join(', ');
-    notice(
-      'info',
-      `${names} also ${others.length === 1 ? 'has' : 'have'} this file open for writing; ` +
-        `follow-file sees bytes appear, not who wrote them, so every read is shown as pid ${pid}'s`,
-    );
+    const message = otherWritersNotice(pid, link, identity.dev, identity.ino);
+    if (message && !done) notice('info', message);
   }
 
   return {
@@ -280,6 +290,9 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
       sink = target;
       watchFile();
       timer = setInterval(check, options.pollMs ?? DEFAULT_POLL_MS);
+      targetTimer = setInterval(() => {
+        if (targetChanged()) check();
+      }, TARGET_POLL_MS);
       schedule();
       setImmediate(() => guarded(() => noteOtherWriters(link)));
     },

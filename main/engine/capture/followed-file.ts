@@ -18,6 +18,8 @@ const CHUNK_BYTES = 64 * 1024;
 export class FollowedFile {
   private readonly buffer = Buffer.allocUnsafe(TAIL_BYTES + CHUNK_BYTES);
   private tail: Buffer = Buffer.alloc(0);
+  /** The file's first bytes as read: a truncation changes them, a rewrite in place does not. */
+  private head: Buffer = Buffer.alloc(0);
   /** Set from a truncation until the first non-zero byte: zeros skipped, bytes read before. */
   private hole: { zeros: number; readBefore: number } | null = null;
 
@@ -35,6 +37,7 @@ export class FollowedFile {
       const k = Math.min(TAIL_BYTES, offset);
       const n = readSync(file, this.buffer, 0, k, offset - k);
       this.tail = Buffer.from(this.buffer.subarray(0, n));
+      this.head = this.readHead(Math.min(TAIL_BYTES, offset));
     }
   }
 
@@ -46,8 +49,11 @@ export class FollowedFile {
       const k = this.tail.length;
       const n = readSync(this.file, this.buffer, 0, k + CHUNK_BYTES, this.offset - k);
       if (k > 0 && (n < k || this.buffer.compare(this.tail, 0, k, 0, k) !== 0)) {
-        this.truncated();
-        continue;
+        if (n < k || !this.readHead(this.head.length).equals(this.head)) {
+          this.truncated();
+          continue;
+        }
+        this.rewritten(n);
       }
       if (n <= k) return true;
       this.take(this.buffer.subarray(k, n));
@@ -64,6 +70,24 @@ export class FollowedFile {
     this.file = -1;
   }
 
+  /** The first `length` bytes of the file as it is now. */
+  private readHead(length: number): Buffer {
+    const head = Buffer.alloc(length);
+    const n = length > 0 ? readSync(this.file, head, 0, length, 0) : 0;
+    return head.subarray(0, n);
+  }
+
+  /** Bytes already read changed while the file's start did not: rewritten, not truncated. */
+  private rewritten(n: number): void {
+    const k = this.tail.length;
+    this.sink.notice(
+      'warning',
+      `bytes already read (before offset ${this.offset}) were rewritten in place; ` +
+        'the capture keeps them as first read and goes on from there',
+    );
+    this.tail = Buffer.from(this.buffer.subarray(0, Math.min(k, n)));
+  }
+
   private truncated(): void {
     const readBefore = this.offset;
     this.sink.notice(
@@ -73,6 +97,7 @@ export class FollowedFile {
     );
     this.offset = 0;
     this.tail = Buffer.alloc(0);
+    this.head = Buffer.alloc(0);
     // With O_APPEND the writer starts again at 0; without it, it writes on at its old offset
     // and the kernel fills the file up to there with zeros the process never wrote.
     if (this.appends() !== true) this.hole = { zeros: 0, readBefore };
@@ -108,6 +133,10 @@ export class FollowedFile {
   }
 
   private advance(bytes: Buffer): void {
+    if (this.head.length < TAIL_BYTES && this.offset === this.head.length) {
+      const more = bytes.subarray(0, TAIL_BYTES - this.head.length);
+      this.head = Buffer.concat([this.head, more]);
+    }
     this.offset += bytes.length;
     if (bytes.length >= TAIL_BYTES) {
       this.tail = Buffer.from(bytes.subarray(bytes.length - TAIL_BYTES));

@@ -20,6 +20,16 @@ export const DATA_WRITE_CALLS = [
 export const OPAQUE_WRITE_CALLS = ['sendfile', 'splice', 'tee', 'copy_file_range'] as const;
 
 /**
+ * Calls that move or close a captured fd, and execve: the capture says when the target's fd 1
+ * is closed or points elsewhere, and which program a process started. Without seccomp-bpf
+ * (which strace cannot use on a process it attaches to) every system call stops the tracee
+ * anyway; these cost strace only a printed line, and they are rare in a writing process.
+ * Polling /proc for the same facts would cost a wake-up per interval and miss what happens
+ * between two polls.
+ */
+export const FD_CALLS = ['close', 'dup2', 'dup3', 'execve'] as const;
+
+/**
  * Writes of up to 16 MiB come through whole (DESIGN C06 asks for 10 MB). strace allocates its
  * string buffers from what it meets, not from this limit, so a large limit costs nothing until a
  * large write happens; strace refuses values above 2^30 - 1. A longer write is cut by strace and
@@ -30,15 +40,19 @@ export const DEFAULT_STRING_LIMIT = 16 * 1024 * 1024;
 export interface StraceArgsOptions {
   strace: string;
   pid: number;
+  /** Other processes to attach to: those that hold the target's streams too. */
+  others?: readonly number[];
   /** strace's -s; see DEFAULT_STRING_LIMIT. */
   stringLimit?: number;
 }
 
-/** Builds strace's argv for attaching to one process and all its threads and children. */
+/** Builds strace's argv for attaching to processes and all their threads and children. */
 export function buildStraceArgs(options: StraceArgsOptions): string[] {
   const limit = options.stringLimit ?? DEFAULT_STRING_LIMIT;
-  if (!Number.isInteger(options.pid) || options.pid <= 0) {
-    throw new RangeError(`expected a positive pid, got ${options.pid}`);
+  const pids = [options.pid, ...(options.others ?? [])];
+  for (const pid of pids) {
+    if (!Number.isInteger(pid) || pid <= 0)
+      throw new RangeError(`expected a positive pid, got ${pid}`);
   }
   if (!Number.isInteger(limit) || limit < 1 || limit > 2 ** 30 - 1) {
     throw new RangeError(`expected a string limit from 1 to 2^30-1, got ${limit}`);
@@ -56,7 +70,7 @@ export function buildStraceArgs(options: StraceArgsOptions): string[] {
     // already reads once, for another 6%.
     '-y',
     '-e',
-    `trace=${[...DATA_WRITE_CALLS, ...OPAQUE_WRITE_CALLS].join(',')}`,
+    `trace=${[...DATA_WRITE_CALLS, ...OPAQUE_WRITE_CALLS, ...FD_CALLS].join(',')}`,
     // Signals are not writes, but "signal=none" also hides "+++ killed by SIGX +++": strace
     // prints a death only for signals in this set. Leave out just those that never kill
     // (ignored by default) and that busy processes get often.
@@ -73,8 +87,8 @@ export function buildStraceArgs(options: StraceArgsOptions): string[] {
     // real pipe into cat (run by sh through popen), whose stdout is ours.
     '-o',
     '|cat',
-    '-p',
-    String(options.pid),
+    // The target first: strace attaches in this order, and its "attached" line means tracing.
+    ...pids.flatMap((pid) => ['-p', String(pid)]),
   ];
 }
 

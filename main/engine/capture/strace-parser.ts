@@ -1,102 +1,43 @@
 // Turns strace's output (the flags of strace-args.ts) into WriteEvents, chunk by chunk.
 // A byte scanner over Buffers: lines may be cut anywhere by the chunking, calls from several
 // threads arrive in two halves, and a string's bytes may hold anything strace escaped.
-import type { WriteEvent } from './source';
+import {
+  CLOSE,
+  EXEC,
+  IOV,
+  OPAQUE,
+  STRING,
+  decodeTarget,
+  endsWith,
+  findCall,
+  readInt,
+  returnValue,
+  startsWith,
+  type CallKind,
+} from './strace-calls';
+import type {
+  FdChange,
+  ParseBatch,
+  ParserStats,
+  StraceParserOptions,
+  TracedExec,
+  TracedExit,
+} from './strace-events';
+import { StreamTargets, sameBytes, type TargetEntry } from './strace-streams';
 import { ValueReader } from './strace-strings';
+
+export type * from './strace-events';
 
 const NL = 0x0a;
 const SPACE = 0x20;
 const DOT = 0x2e;
 const LT = 0x3c;
 const LPAREN = 0x28;
-const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 const PLUS = 0x2b;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
-const EQUALS = 0x3d;
-const QUESTION = 0x3f;
-
-/** A write as traced: a WriteEvent plus the fd's target as strace -y printed it. */
-export interface TracedWrite extends WriteEvent {
-  /** "/dev/pts/3", "pipe:[4711]", "socket:[99]"; null when strace did not print one. */
-  target: string | null;
-  /** The system call: "write", "sendmsg", "sendfile"... */
-  call: string;
-  /** True for calls whose bytes never pass through the process (sendfile, splice): strace
-   * shows their count only, so bytes is empty and full says how many were written. */
-  opaque: boolean;
-}
-
-/** How a traced process or thread ended, from strace's "+++ ... +++" lines. */
-export interface TracedExit {
-  pid: number;
-  t: number;
-  /** Exit status, or null when killed by a signal. */
-  status: number | null;
-  /** "SIGKILL", or null when it exited. */
-  signal: string | null;
-  coreDumped: boolean;
-}
-
-/** What one chunk of strace output held. */
-export interface ParseBatch {
-  writes: TracedWrite[];
-  exits: TracedExit[];
-}
-
-/** Counters over everything parsed so far. */
-export interface ParserStats {
-  lines: number;
-  /** System calls strace reported (any fd, failed ones too): each stopped the process twice. */
-  calls: number;
-  /** Lines that were not of a shape this parser knows. */
-  unknownLines: number;
-  /** Second halves with no first half kept: calls on other fds, or in progress at attach. */
-  unpairedResumes: number;
-}
-
-export interface StraceParserOptions {
-  /** Only writes to these fds become events. */
-  fds: readonly number[];
-  /** The pid of lines without a pid prefix (strace omits it while it traces one process). */
-  defaultPid: number;
-}
-
-// How each traced call carries its data: a string, an iovec array, a msghdr, or no bytes at all.
-const STRING = 0;
-const IOV = 1;
-const MSGHDR = 2;
-const OPAQUE = 3;
-
-interface CallKind {
-  label: string;
-  name: Buffer;
-  shape: number;
-  /** Which argument is the fd written to. */
-  fdArg: number;
-}
-
-const CALLS: CallKind[] = [
-  ['write', STRING, 0],
-  ['writev', IOV, 0],
-  ['pwrite64', STRING, 0],
-  ['pwritev', IOV, 0],
-  ['pwritev2', IOV, 0],
-  ['sendto', STRING, 0],
-  ['sendmsg', MSGHDR, 0],
-  ['vmsplice', IOV, 0],
-  ['sendfile', OPAQUE, 0],
-  ['splice', OPAQUE, 2],
-  ['tee', OPAQUE, 1],
-  ['copy_file_range', OPAQUE, 2],
-].map(([name, shape, fdArg]) => ({
-  label: name as string,
-  name: Buffer.from(name as string),
-  shape: shape as number,
-  fdArg: fdArg as number,
-}));
 
 const UNFINISHED = Buffer.from(' <unfinished ...>');
 const DETACHED = Buffer.from(' <detached ...>');
@@ -104,33 +45,51 @@ const RESUMED_OPEN = Buffer.from('<... ');
 const EXITED = Buffer.from('+++ exited with ');
 const KILLED = Buffer.from('+++ killed by ');
 const CORE = Buffer.from('(core dumped)');
+const EMPTY = Buffer.alloc(0);
+const UNKNOWN = Buffer.from(' = ?');
+const UNAVAILABLE = Buffer.from(' = ? <unavailable>');
 
 // A call printed in two halves, waiting for its second: the bytes from the first.
 interface Pending {
   kind: CallKind;
   t: number;
   fd: number;
+  callFd: number;
   bytes: Buffer;
   target: string | null;
+  /** For close, dup2, dup3 and execve: the change or program, kept until the call returns. */
+  change?: FdChange;
+  exec?: TracedExec;
 }
 
 /** Parses strace output incrementally; feed it chunks, collect each chunk's events. */
 export class StraceParser {
-  readonly stats: ParserStats = { lines: 0, calls: 0, unknownLines: 0, unpairedResumes: 0 };
-  private readonly fds: Set<number>;
+  readonly stats: ParserStats = {
+    lines: 0,
+    calls: 0,
+    unknownLines: 0,
+    unpairedResumes: 0,
+    joined: 0,
+  };
   private readonly defaultPid: number;
+  private readonly streams: StreamTargets;
   private readonly reader = new ValueReader();
   private readonly pending = new Map<number, Pending>();
-  private readonly targets = new Map<number, { raw: Buffer; text: string }>();
   private partial: Buffer[] = [];
-  private batch: ParseBatch = { writes: [], exits: [] };
+  private batch: ParseBatch = { writes: [], exits: [], changes: [], execs: [] };
   // Decoded bytes go into one arena per chunk; events hold slices of it.
   private arena: Buffer = Buffer.alloc(0);
   private arenaPos = 0;
 
   constructor(options: StraceParserOptions) {
-    this.fds = new Set(options.fds);
     this.defaultPid = options.defaultPid;
+    const isOwner = options.isOwner ?? ((pid: number) => pid === options.defaultPid);
+    this.streams = new StreamTargets({ fds: options.fds, targets: options.targets, isOwner });
+  }
+
+  /** Whether a task belongs to the target process (asked once per task, then kept). */
+  isOwner(pid: number): boolean {
+    return this.streams.isOwner(pid);
   }
 
   /** Parses one chunk; returns the events of the lines it completed. */
@@ -177,7 +136,7 @@ export class StraceParser {
 
   private take(): ParseBatch {
     const batch = this.batch;
-    this.batch = { writes: [], exits: [] };
+    this.batch = { writes: [], exits: [], changes: [], execs: [] };
     return batch;
   }
 
@@ -266,13 +225,25 @@ export class StraceParser {
 
     const r = this.reader;
     r.reset(src, i, end, this.arena, this.arenaPos);
+    if (kind.shape >= CLOSE) {
+      this.parseFdCall(kind, r, end, pid, t);
+      return;
+    }
     for (let arg = 0; arg < kind.fdArg; arg++) {
       r.skipValue();
       r.nextArg();
     }
-    const fd = readInt(r);
-    if (!this.fds.has(fd)) return;
-    const target = this.readTarget(r, fd);
+    const callFd = readInt(r);
+    const streams = this.streams;
+    // Without targets to follow, a write on an fd not captured needs no more reading.
+    if (!streams.byTarget && !streams.fds.has(callFd)) return;
+    const entry = this.readTarget(r, callFd);
+    const fd = streams.streamOf(entry, callFd, pid);
+    if (fd < 0) return;
+    const target = entry?.text ?? null;
+    if (entry !== null && entry.stream !== fd && streams.byTarget) {
+      this.ownerMoved(entry, fd, callFd, pid, t);
+    }
 
     const dataStart = r.out;
     if (kind.shape !== OPAQUE && r.nextArg()) {
@@ -283,12 +254,70 @@ export class StraceParser {
     const bytes = this.arena.subarray(dataStart, r.out);
     this.arenaPos = r.out;
 
-    if (endsWith(src, r.pos, end, UNFINISHED)) {
-      this.pending.set(pid, { kind, t, fd, bytes, target });
+    if (endsWith(src, r.pos, end, UNFINISHED) || diedInCall(src, r.pos, end)) {
+      this.pending.set(pid, { kind, t, fd, callFd, bytes, target });
       return;
     }
     if (endsWith(src, r.pos, end, DETACHED)) return;
-    this.emit(kind, pid, t, fd, bytes, target, returnValue(src, r.pos, end));
+    this.emit(kind, pid, t, fd, callFd, bytes, target, returnValue(src, r.pos, end));
+  }
+
+  // A write by the target process on a captured fd to a target the stream has not had: the fd
+  // moved without a dup2 seen (closed and opened again). Writes by others to their own fd 1
+  // never get here: their targets are not the stream's and they are not owners.
+  private ownerMoved(entry: TargetEntry, fd: number, callFd: number, pid: number, t: number) {
+    if (callFd !== fd || !this.streams.isOwner(pid)) return;
+    const from = this.streams.currentOf(fd);
+    if (from === entry.text) return;
+    this.streams.move(fd, entry.text);
+    this.batch.changes.push({ t, pid, fd, from, to: entry.text, call: 'write' });
+  }
+
+  // close(fd), dup2(old, new), dup3(old, new, flags), execve(path, ...): only the target
+  // process's captured fds matter, and execve of any traced process.
+  private parseFdCall(kind: CallKind, r: ValueReader, end: number, pid: number, t: number) {
+    const src = r.src;
+    let change: FdChange | undefined;
+    let exec: TracedExec | undefined;
+    if (kind.shape === EXEC) {
+      const at = r.out;
+      r.readData();
+      exec = { t, pid, program: this.arena.toString('utf8', at, r.out) };
+    } else {
+      const first = readInt(r);
+      const firstTarget = this.readTarget(r, first)?.text ?? null;
+      if (kind.shape === CLOSE) {
+        if (this.streams.fds.has(first) && this.streams.isOwner(pid)) {
+          change = { t, pid, fd: first, from: firstTarget, to: null, call: kind.label };
+        }
+      } else {
+        r.nextArg();
+        const second = readInt(r);
+        const secondTarget = this.readTarget(r, second)?.text ?? null;
+        if (second !== first && this.streams.fds.has(second) && this.streams.isOwner(pid)) {
+          const from = secondTarget;
+          change = { t, pid, fd: second, from, to: firstTarget, call: kind.label };
+        }
+      }
+      if (change === undefined) return;
+    }
+    if (endsWith(src, r.pos, end, UNFINISHED)) {
+      const bytes = EMPTY;
+      this.pending.set(pid, { kind, t, fd: -1, callFd: -1, bytes, target: null, change, exec });
+      return;
+    }
+    if (endsWith(src, r.pos, end, DETACHED)) return;
+    this.settleFdCall(change, exec, returnValue(src, r.pos, end));
+  }
+
+  private settleFdCall(change: FdChange | undefined, exec: TracedExec | undefined, ret: number) {
+    if (exec !== undefined) {
+      if (ret === 0) this.batch.execs.push(exec);
+      return;
+    }
+    if (change === undefined || ret < 0) return;
+    this.streams.move(change.fd, change.to);
+    this.batch.changes.push(change);
   }
 
   private parseResumed(src: Buffer, i: number, end: number, pid: number): void {
@@ -306,11 +335,17 @@ export class StraceParser {
       return;
     }
     // "<... write resumed> <unfinished ...>": interrupted again; the first half still holds.
-    if (endsWith(src, j, end, UNFINISHED)) return;
+    // "= ?" at the end: the process died in the call; its death line settles the bytes.
+    if (endsWith(src, j, end, UNFINISHED) || diedInCall(src, j, end)) return;
     this.pending.delete(pid);
     if (endsWith(src, j, end, DETACHED)) return;
     const ret = returnValue(src, j, end);
-    this.emit(first.kind, pid, first.t, first.fd, first.bytes, first.target, ret);
+    this.stats.joined++;
+    if (first.kind.shape >= CLOSE) {
+      this.settleFdCall(first.change, first.exec, ret);
+      return;
+    }
+    this.emit(first.kind, pid, first.t, first.fd, first.callFd, first.bytes, first.target, ret);
   }
 
   private emit(
@@ -318,6 +353,7 @@ export class StraceParser {
     pid: number,
     t: number,
     fd: number,
+    callFd: number,
     bytes: Buffer,
     target: string | null,
     ret: number,
@@ -328,7 +364,8 @@ export class StraceParser {
     // saw, for sendfile and splice) stay missing: full says how many there were.
     if (bytes.length > ret) bytes = bytes.subarray(0, ret);
     const opaque = kind.shape === OPAQUE;
-    this.batch.writes.push({ t, pid, fd, bytes, full: ret, target, call: kind.label, opaque });
+    const call = kind.label;
+    this.batch.writes.push({ t, pid, fd, bytes, full: ret, target, call, opaque, callFd });
   }
 
   private parseExit(src: Buffer, i: number, end: number, pid: number, t: number): void {
@@ -343,78 +380,33 @@ export class StraceParser {
       while (j < end && src[j] !== SPACE) j++;
       const signal = src.toString('latin1', s, j);
       const coreDumped = src.indexOf(CORE, j) >= 0 && src.indexOf(CORE, j) < end;
-      this.batch.exits.push({ pid, t, status: null, signal, coreDumped });
+      const exit: TracedExit = { pid, t, status: null, signal, coreDumped };
+      // Killed between a write's two halves: strace never saw how much went out. A write to a
+      // pipe with room is done before the kill lands (the reader gets it), so keep its bytes
+      // and say they are unsure.
+      const first = this.pending.get(pid);
+      if (first !== undefined && first.kind.shape < CLOSE && first.bytes.length > 0) {
+        const { kind, fd, callFd, bytes, target } = first;
+        this.emit(kind, pid, first.t, fd, callFd, bytes, target, bytes.length);
+        exit.inFlight = bytes.length;
+      }
+      this.batch.exits.push(exit);
     }
     // Other "+++ ... +++" lines (superseded by execve) end no process we follow.
     this.pending.delete(pid);
   }
 
-  private readTarget(r: ValueReader, fd: number): string | null {
+  private readTarget(r: ValueReader, fd: number): TargetEntry | null {
     const src = r.src;
     if (src[r.pos] !== LT) return null;
     const s = r.pos + 1;
     r.skipTarget();
-    const e = r.pos - 1;
-    const known = this.targets.get(fd);
-    if (known !== undefined && sameBytes(src, s, e, known.raw)) return known.text;
-    const raw = Buffer.from(src.subarray(s, e));
-    const text = decodeTarget(raw);
-    this.targets.set(fd, { raw, text });
-    return text;
+    return this.streams.entry(src, s, r.pos - 1, fd, decodeTarget);
   }
 }
 
-// A path as strace -y prints it: C escapes (\n, \74 for <), no quotes.
-function decodeTarget(raw: Buffer): string {
-  const reader = new ValueReader();
-  const quoted = Buffer.concat([Buffer.from('"'), raw, Buffer.from('"')]);
-  const out = Buffer.allocUnsafe(raw.length);
-  reader.reset(quoted, 0, quoted.length, out, 0);
-  reader.readString();
-  return out.toString('utf8', 0, reader.out);
-}
-
-function findCall(src: Buffer, s: number, e: number): CallKind | null {
-  for (const kind of CALLS) if (sameBytes(src, s, e, kind.name)) return kind;
-  return null;
-}
-
-function readInt(r: ValueReader): number {
-  const src = r.src;
-  let sign = 1;
-  if (src[r.pos] === MINUS) {
-    sign = -1;
-    r.pos++;
-  }
-  let n = 0;
-  const s = r.pos;
-  while (src[r.pos] >= ZERO && src[r.pos] <= NINE) n = n * 10 + src[r.pos++] - ZERO;
-  return r.pos > s ? sign * n : Number.NaN;
-}
-
-// The value after the last " = " of the line: a count, -1 (failed) or ? (unknown, -1 here).
-function returnValue(src: Buffer, from: number, end: number): number {
-  let i = end - 3;
-  while (i >= from && !(src[i] === SPACE && src[i + 1] === EQUALS && src[i + 2] === SPACE)) i--;
-  if (i < from) return -1;
-  i += 3;
-  if (src[i] === MINUS || src[i] === QUESTION) return -1;
-  let n = 0;
-  const s = i;
-  while (src[i] >= ZERO && src[i] <= NINE) n = n * 10 + src[i++] - ZERO;
-  return i > s ? n : -1;
-}
-
-function sameBytes(src: Buffer, s: number, e: number, word: Buffer): boolean {
-  if (e - s !== word.length) return false;
-  for (let k = 0; k < word.length; k++) if (src[s + k] !== word[k]) return false;
-  return true;
-}
-
-function startsWith(src: Buffer, s: number, end: number, word: Buffer): boolean {
-  return end - s >= word.length && sameBytes(src, s, s + word.length, word);
-}
-
-function endsWith(src: Buffer, from: number, end: number, word: Buffer): boolean {
-  return end - from >= word.length && sameBytes(src, end - word.length, end, word);
+// "= ?" or "= ? <unavailable>" ends the line of a call whose process died in it (SIGKILL), its
+// result never known; "= ? ERESTARTSYS" is a call to be restarted, and is not this.
+function diedInCall(src: Buffer, from: number, end: number): boolean {
+  return endsWith(src, from, end, UNKNOWN) || endsWith(src, from, end, UNAVAILABLE);
 }

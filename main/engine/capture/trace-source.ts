@@ -1,18 +1,23 @@
-// The trace method: strace attached to a running process, its output decoded into writes.
-import type { CaptureNotice, Slowdown } from '../../../preload/contract';
+// The trace method: strace attached to a running process, and to every other process that
+// holds its streams, its output decoded into writes.
+import type { FollowedProcess, Slowdown } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
 import type { ExitStatus, Host, HostProcess } from '../host/host';
 import { silentLogger, type Logger } from '../log';
 import type { CaptureSink, CaptureSource, SourceEnd } from './source';
 import { buildStraceArgs, WATCHDOG_DONE, withWatchdog } from './strace-args';
 import { attachError, readAttachFacts } from './strace-errors';
+import { StraceParser, type ParseBatch, type ParserStats, type TracedExit } from './strace-parser';
+import { holdersOf, isTaskOf, readComm, scanStream, type StreamScan } from './stream-holders';
 import {
-  StraceParser,
-  type ParseBatch,
-  type ParserStats,
-  type TracedExit,
-  type TracedWrite,
-} from './strace-parser';
+  FollowedProcesses,
+  attachFailures,
+  changeNotice,
+  execNotice,
+  gapsOf,
+  holdersNotice,
+  inFlightNotice,
+} from './trace-follow';
 import { slowdownOf } from './trace-slowdown';
 
 export interface TraceSourceOptions {
@@ -27,6 +32,12 @@ export interface TraceSourceOptions {
   stringLimit?: number;
   /** What one traced call costs the target, in µs (DESIGN §5: about 130 here). */
   perCallMicros?: number;
+  /**
+   * Follow the streams into every process holding them (default: on this machine, whose /proc
+   * fdscope reads). Off, only the target and the children it starts are traced, and their
+   * writes are taken by fd number.
+   */
+  followStreams?: boolean;
 }
 
 /** A trace source, with what it costs the target and what it has parsed. */
@@ -34,6 +45,8 @@ export interface TraceSource extends CaptureSource {
   /** The cost to the target over the time since the previous call (or since attach). */
   slowdown(): Slowdown;
   readonly stats: ParserStats;
+  /** The processes traced for the capture, the target first. */
+  followed(): FollowedProcess[];
 }
 
 // SIGINT makes strace detach from every thread and exit; the escalations are for a strace that
@@ -57,23 +70,58 @@ class StraceCapture implements TraceSource {
   readonly ended: Promise<SourceEnd>;
   private settle: (end: SourceEnd) => void = () => {};
   private readonly logger: Logger;
-  private readonly parser: StraceParser;
+  private readonly local: boolean;
+  private parser: StraceParser;
   private proc: HostProcess | null = null;
   private stderr = '';
   private attached = false;
   private stopping = false;
   private exit: TracedExit | null = null;
-  private readonly targets = new Map<number, string>();
+  private scan: StreamScan = { targets: new Map(), holders: [] };
+  private following: FollowedProcesses;
+  /** The streams' targets: what other processes are looked for when the target ends. */
+  private readonly links = new Set<string>();
+  private readonly attachReported = new Set<number>();
   private sample = { at: performance.now(), calls: 0, last: null as Slowdown | null };
 
   constructor(private readonly options: TraceSourceOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.local = options.followStreams ?? options.host.info.kind === 'local';
     this.parser = new StraceParser({ fds: options.fds, defaultPid: options.pid });
+    this.following = new FollowedProcesses({ pid: options.pid, command: '?' }, [], false);
     this.ended = new Promise<SourceEnd>((resolve) => (this.settle = resolve));
   }
 
   get stats(): ParserStats {
     return this.parser.stats;
+  }
+
+  followed(): FollowedProcess[] {
+    return this.following.list();
+  }
+
+  // The streams' targets and their other holders, read before strace starts; the parser then
+  // takes writes by target, from any of them.
+  private prepare(): number[] {
+    const { pid, fds } = this.options;
+    if (!this.local) return [];
+    const started = performance.now();
+    this.scan = scanStream(pid, fds);
+    const { targets, holders } = this.scan;
+    for (const link of targets.values()) this.links.add(link);
+    this.logger.info('trace', `streams of pid ${pid} held by ${holders.length} more processes`, {
+      targets: Object.fromEntries(targets),
+      holders: holders.map((h) => h.pid),
+      ms: Math.round(performance.now() - started),
+    });
+    this.parser = new StraceParser({
+      fds,
+      defaultPid: pid,
+      targets,
+      isOwner: (tid) => isTaskOf(pid, tid),
+    });
+    this.following = new FollowedProcesses({ pid, command: readComm(pid) }, holders, true);
+    return holders.map((h) => h.pid);
   }
 
   start(sink: CaptureSink): Promise<void> {
@@ -83,6 +131,7 @@ class StraceCapture implements TraceSource {
     const argv = buildStraceArgs({
       strace: this.options.strace,
       pid,
+      others: this.prepare(),
       stringLimit: this.options.stringLimit,
     });
     this.logger.info('trace', `attaching to pid ${pid}`, { argv });
@@ -96,11 +145,14 @@ class StraceCapture implements TraceSource {
       proc.stderr.setEncoding('utf8');
       proc.stderr.on('data', (text: string) => {
         if (this.stderr.length < STDERR_KEEP) this.stderr += text;
+        this.checkAttaches(sink);
         // "strace: Process N attached": the main thread is seized, the target is traced.
         if (!this.attached && this.stderr.includes(`Process ${pid} attached`)) {
           this.attached = true;
           this.sample = { at: performance.now(), calls: this.parser.stats.calls, last: null };
           this.logger.info('trace', `attached to pid ${pid}`);
+          const holders = holdersNotice(Date.now() * 1000, this.scan.targets, this.scan.holders);
+          if (holders) sink.notice(holders);
           resolve();
         }
       });
@@ -149,23 +201,59 @@ class StraceCapture implements TraceSource {
     return last;
   }
 
+  // The target's attach failing ends the capture even when strace holds others; another
+  // holder's failing is only said.
+  private checkAttaches(sink: CaptureSink): void {
+    if (!this.stderr.includes('attach: ')) return;
+    for (const { pid, words } of attachFailures(this.stderr)) {
+      if (this.attachReported.has(pid)) continue;
+      this.attachReported.add(pid);
+      if (pid === this.options.pid) {
+        if (!this.attached) this.proc?.kill('SIGINT');
+        continue;
+      }
+      const message = `could not follow pid ${pid}, which holds the stream too: ${words}`;
+      sink.notice({ t: Date.now() * 1000, level: 'warning', message });
+    }
+  }
+
   private deliver(sink: CaptureSink, batch: ParseBatch): void {
+    for (const change of batch.changes) sink.notice(changeNotice(change));
+    for (const exec of batch.execs) {
+      this.following.sawExec(exec);
+      if (this.parser.isOwner(exec.pid)) sink.notice(execNotice(exec));
+    }
     if (batch.writes.length > 0) {
-      for (const write of batch.writes) this.noticeTarget(sink, write.fd, write.target, write.t);
+      if (this.local) this.following.sawWrites(batch.writes, (tid) => this.parser.isOwner(tid));
       sink.writes(batch.writes);
       for (const gap of gapsOf(batch.writes)) sink.notice(gap);
     }
-    for (const exit of batch.exits) if (exit.pid === this.options.pid) this.exit = exit;
+    for (const exit of batch.exits) {
+      if (exit.inFlight) sink.notice(inFlightNotice(exit));
+      if (exit.pid !== this.options.pid) continue;
+      this.exit = exit;
+      this.targetEnded(sink, exit);
+    }
   }
 
-  // -y shows each write's target; a change means something was put on the fd (dup2).
-  private noticeTarget(sink: CaptureSink, fd: number, target: string | null, t: number): void {
-    if (target === null) return;
-    const before = this.targets.get(fd);
-    if (before === target) return;
-    this.targets.set(fd, target);
-    if (before === undefined) return;
-    sink.notice({ t, level: 'info', message: `fd ${fd} now points to ${target} (was ${before})` });
+  // The target has ended; its children may hold the streams still (a shell script's last
+  // command), or may not (a daemon it started, writing elsewhere): follow the first, let go
+  // of the second rather than trace it for nothing.
+  private targetEnded(sink: CaptureSink, exit: TracedExit): void {
+    if (!this.local || this.stopping) return;
+    const shared = [...this.links].filter((l) => /^(pipe|socket):\[|^\/(?!dev\/)/.test(l));
+    const holders = holdersOf(shared, new Set([this.options.pid, process.pid]));
+    if (holders.length === 0) {
+      void this.stop();
+      return;
+    }
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited (status ${exit.status})`;
+    const who = holders.map((h) => `${h.pid} (${h.comm})`).join(', ');
+    sink.notice({
+      t: exit.t,
+      level: 'info',
+      message: `pid ${exit.pid} ${how}; the capture goes on with ${who}, which hold its streams`,
+    });
   }
 
   private endOf(status: ExitStatus): SourceEnd {
@@ -192,7 +280,7 @@ class StraceCapture implements TraceSource {
     const base = {
       pid: this.options.pid,
       strace: this.options.strace,
-      stderr: this.stderr,
+      stderr: aboutTarget(this.stderr, this.options.pid),
       exit: status,
     };
     try {
@@ -219,32 +307,17 @@ class StraceCapture implements TraceSource {
   }
 }
 
-// Bytes a batch's writes put on the stream but could not bring: those of sendfile and splice,
-// which never pass through the process, and those strace's string limit cut. One notice per
-// call, pid and fd in the batch, so that a copy loop does not become a flood of notices.
-function gapsOf(writes: readonly TracedWrite[]): CaptureNotice[] {
-  let gaps: Map<string, { t: number; w: TracedWrite; bytes: number; calls: number }> | null = null;
-  for (const w of writes) {
-    if (w.bytes.length >= w.full) continue;
-    gaps ??= new Map();
-    const key = `${w.call} ${w.pid} ${w.fd}`;
-    const gap = gaps.get(key) ?? { t: w.t, w, bytes: 0, calls: 0 };
-    gap.bytes += w.full - w.bytes.length;
-    gap.calls += 1;
-    gaps.set(key, gap);
-  }
-  if (gaps === null) return [];
-  return [...gaps.values()].map(({ t, w, bytes, calls }) => {
-    const by = `${calls === 1 ? '' : `${calls} `}${w.call}${calls === 1 ? '' : ' calls'}`;
-    const why = w.opaque
-      ? 'not visible to the tracer (they never pass through the process)'
-      : "cut by strace's string limit";
-    return {
-      t,
-      level: 'warning' as const,
-      message: `gap: ${bytes} bytes written to fd ${w.fd} by ${by} of pid ${w.pid} ${why}`,
-    };
-  });
+// strace's words without those about the other holders (one may have ended meanwhile, and its
+// "No such process" is not why the target could not be traced).
+function aboutTarget(stderr: string, pid: number): string {
+  const other = /(?:ptrace\(PTRACE_\w+, |Process )(\d+)/;
+  return stderr
+    .split('\n')
+    .filter((line) => {
+      const m = other.exec(line);
+      return m === null || Number(m[1]) === pid;
+    })
+    .join('\n');
 }
 
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

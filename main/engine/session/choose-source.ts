@@ -17,6 +17,7 @@ import type { Host } from '../host/host';
 import type { Logger } from '../log';
 import { fileThenTrace } from './file-then-trace';
 import { mergeSources } from './merged-source';
+import { isSshHost, remoteCapture } from './remote-capture';
 
 /** The method a request resolves to for this process. */
 export function resolveMethod(proc: ProcessInfo, req: StartRequest): MethodName {
@@ -44,6 +45,22 @@ export function chooseSource(
   logger: Logger,
 ): CaptureSource {
   const method = resolveMethod(proc, req);
+  if (isSshHost(host)) {
+    const make = () => makeSource(proc, caps, req, host, logger, method);
+    return remoteCapture(host, method, proc, caps, req, make, logger);
+  }
+  return makeSource(proc, caps, req, host, logger, method);
+}
+
+/** The source for a method, made afresh each time (a resumed capture makes another). */
+function makeSource(
+  proc: ProcessInfo,
+  caps: HostCapabilities,
+  req: StartRequest,
+  host: Host,
+  logger: Logger,
+  method: MethodName,
+): CaptureSource {
   if (method === 'trace') {
     const refusal = traceRefusal(proc, caps);
     if (refusal) throw unable(proc.pid, refusal.code, refusal.reason);

@@ -1,6 +1,7 @@
 // A follow-file capture that turns into a trace when a followed fd moves to something only
 // tracing can read (dup2 of a pipe, a socket or a terminal onto fd 1), in the same capture.
 import type { Slowdown } from '../../../preload/contract';
+import { TARGET_POLL_MS } from '../capture/follow-file-source';
 import type { CaptureSink, CaptureSource, SourceEnd } from '../capture/source';
 import { FdscopeError } from '../errors';
 import { mergeSources } from './merged-source';
@@ -49,15 +50,16 @@ export function fileThenTrace(
       return;
     }
     current = trace;
-    // Attaching takes a moment; what the process wrote meanwhile went to its reader only.
+    // Noticing and attaching take a moment; what the process wrote meanwhile went to its
+    // reader only.
     const ms = Math.round((Date.now() * 1000 - t0) / 1000);
     sink!.notice({
       t: Date.now() * 1000,
       level: 'warning',
       message:
         `switched to tracing (strace) as fd ${moved.fd} now points to ${moved.link}; ` +
-        `writes in the ${ms} ms before the trace attached, and since the last file check, ` +
-        'are not captured',
+        `what the process wrote there between the move (noticed within ${TARGET_POLL_MS} ms) ` +
+        `and the attach (${ms} ms later) is not captured`,
     });
     void trace.ended.then(settle);
   }

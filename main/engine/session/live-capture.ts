@@ -1,6 +1,11 @@
 // One capture while it runs: its source feeds the store, and its state is
 // published (throttled) to whoever watches, and to meta.json for after a crash.
-import type { CaptureInfo, CaptureNotice, Slowdown } from '../../../preload/contract';
+import type {
+  CaptureInfo,
+  CaptureNotice,
+  FollowedProcess,
+  Slowdown,
+} from '../../../preload/contract';
 import type { CaptureSource, SourceEnd, WriteEvent } from '../capture/source';
 import { FdscopeError } from '../errors';
 import type { Logger } from '../log';
@@ -19,6 +24,7 @@ const REPLAY_BATCH = 1024;
 
 /** A source that can say what it costs the target; undefined while it costs nothing. */
 type SlowdownSource = CaptureSource & { slowdown(): Slowdown | undefined };
+type FollowingSource = CaptureSource & { followed(): FollowedProcess[] };
 
 /** A running (or just ended) capture. */
 export class LiveCapture {
@@ -101,6 +107,7 @@ export class LiveCapture {
       const slowdown = (this.source as SlowdownSource).slowdown();
       if (slowdown) info.slowdown = slowdown;
     }
+    if ('followed' in this.source) info.followed = (this.source as FollowingSource).followed();
     return info;
   }
 

@@ -1,6 +1,7 @@
 // A capture on a host whose link can drop: when the link goes, the gap is marked, the link is
 // made again, and a fresh source takes over (a tracer re-attached, a file followed on from where
 // it was). Everything captured before the drop is already on disk and stays there.
+import type { FollowedProcess, Slowdown } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
 import type { HostLink } from '../host/host-link';
 import { silentLogger, type Logger } from '../log';
@@ -16,8 +17,16 @@ export interface ResumableOptions {
   logger?: Logger;
 }
 
+const LOSS_GRACE_MS = 1500;
+
+/** What some sources also tell: their cost to the target, the processes they follow. */
+export interface Measured {
+  slowdown(): Slowdown | undefined;
+  followed(): FollowedProcess[];
+}
+
 /** Wraps the sources of one capture so that the capture outlives a lost link. */
-export function createResumableSource(options: ResumableOptions): CaptureSource {
+export function createResumableSource(options: ResumableOptions): CaptureSource & Measured {
   return new ResumableSource(options);
 }
 
@@ -44,6 +53,16 @@ class ResumableSource implements CaptureSource {
     return this.current.timing;
   }
 
+  /** What the source of the moment costs the target (a tracer does; a followed file not). */
+  slowdown(): Slowdown | undefined {
+    return (this.current as Partial<Measured>).slowdown?.();
+  }
+
+  /** The processes the source of the moment follows, for those that say. */
+  followed(): FollowedProcess[] {
+    return (this.current as Partial<Measured>).followed?.() ?? [];
+  }
+
   async start(sink: CaptureSink): Promise<void> {
     // The link may say it is lost before the source notices its command has ended: note when.
     this.unsubscribe = this.options.link.onLost((reason) => {
@@ -65,6 +84,8 @@ class ResumableSource implements CaptureSource {
   private async watch(sink: CaptureSink): Promise<void> {
     for (;;) {
       const end = await this.current.ended;
+      // A command cut off with its connection may end a moment before the link says so.
+      if (end.error && !this.options.link.lost) await this.lossWithin(LOSS_GRACE_MS);
       if (this.stopping.signal.aborted || !this.options.link.lost) {
         this.finish(end);
         return;
@@ -97,6 +118,18 @@ class ResumableSource implements CaptureSource {
     });
     this.droppedAt = null;
     return true;
+  }
+
+  private lossWithin(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const unsubscribe = this.options.link.onLost(() => done());
+      function done(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
   }
 
   private finish(end: SourceEnd): void {

@@ -119,7 +119,9 @@ function blank(): Cell {
 
 function escapeControl(u: number): string {
   if (u === 0x1b) return '\\e';
-  return u < 0x100 ? escapeByte(u) : '\\u' + u.toString(16);
+  // C1 controls (U+0080-U+009F) are two bytes in UTF-8: "\x85" would read as the lone byte.
+  if (u < 0x80) return escapeByte(u);
+  return '\\u' + u.toString(16).toUpperCase().padStart(4, '0');
 }
 
 /** Marks that draw on the previous character rather than taking a column. */

@@ -198,6 +198,38 @@ describe('follow-file', () => {
     }
   });
 
+  it('ends saying fd 1 was closed when the process closes it, with all it wrote', async () => {
+    const path = fileName();
+    const go = temp.path(`go-${serial}`);
+    const code = [
+      'import os, time',
+      `os.write(1, b'before close\\n')`,
+      `while not os.path.exists(${JSON.stringify(go)}): time.sleep(0.01)`,
+      `os.write(1, b'last words\\n')`,
+      'os.close(1)',
+      'time.sleep(3)',
+    ].join('\n');
+    const out = openSync(path, 'a');
+    const writer = spawn('python3', ['-c', code], { stdio: ['ignore', out, 'inherit'] });
+    closeSync(out);
+    try {
+      await waitFor(() => lineCount(path) === 1, 'the first line');
+      const source = createFollowFileSource({ pid: writer.pid!, fd: 1, fromStart: true });
+      const sink = collectingSink();
+      await source.start(sink);
+
+      writeFileSync(go, '');
+      const end = await source.ended;
+
+      expect(end).toEqual({ reason: 'fd 1 was closed' });
+      expect(sink.notices.map((n) => n.message)).toEqual(['fd 1 was closed']);
+      expect(sink.bytes().toString()).toBe('before close\nlast words\n');
+    } finally {
+      writer.kill('SIGKILL');
+      await new Promise((resolve) => writer.once('exit', resolve));
+    }
+  });
+
   it('keeps following a file renamed under the process', async () => {
     const path = fileName();
     const writer = await startFixture({

@@ -75,6 +75,24 @@ describe('FollowedFile', () => {
     expect(f.notices).toEqual([expect.stringMatching(/^file truncated after 1000 bytes read;/)]);
   });
 
+  it('takes bytes rewritten in place for a rewrite, not a truncation, and reads on', () => {
+    const f = follow(false);
+    appendFileSync(f.path, text(1000, 'a'));
+    f.file.drain(1 << 20);
+
+    const fd = openSync(f.path, 'r+');
+    writeSync(fd, Buffer.from('Z'), 0, 1, 995);
+    closeSync(fd);
+    appendFileSync(f.path, 'new\n');
+    f.file.drain(1 << 20);
+
+    expect(f.bytes().toString()).toBe('a'.repeat(1000) + 'new\n');
+    expect(f.notices).toEqual([
+      'bytes already read (before offset 1000) were rewritten in place; ' +
+        'the capture keeps them as first read and goes on from there',
+    ]);
+  });
+
   it('says how long a hole was when the capture ends inside it', () => {
     const f = follow(false);
     appendFileSync(f.path, text(100, 'a'));

@@ -65,7 +65,12 @@ function parseAll(trace: Buffer, fds: number[], defaultPid: number): ParseBatch 
   const parser = new StraceParser({ fds, defaultPid });
   const first = parser.push(trace);
   const last = parser.end();
-  return { writes: [...first.writes, ...last.writes], exits: [...first.exits, ...last.exits] };
+  return {
+    writes: [...first.writes, ...last.writes],
+    exits: [...first.exits, ...last.exits],
+    changes: [...first.changes, ...last.changes],
+    execs: [...first.execs, ...last.execs],
+  };
 }
 
 // Runs the scenario under strace with the capture's own flags, its stdout a real pipe into the

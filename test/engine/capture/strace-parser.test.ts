@@ -8,7 +8,12 @@ function parse(text: string | Buffer, fds = [1, 2], defaultPid = 100): ParseBatc
   const parser = new StraceParser({ fds, defaultPid });
   const a = parser.push(Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1'));
   const b = parser.end();
-  return { writes: [...a.writes, ...b.writes], exits: [...a.exits, ...b.exits] };
+  return {
+    writes: [...a.writes, ...b.writes],
+    exits: [...a.exits, ...b.exits],
+    changes: [...a.changes, ...b.changes],
+    execs: [...a.execs, ...b.execs],
+  };
 }
 
 // The escaping of strace --strings-in-hex=non-ascii-chars.
@@ -207,6 +212,28 @@ describe('strace line parsing', () => {
     ]);
   });
 
+  it('keeps, and marks, the bytes of a write whose process was killed before it returned', () => {
+    const batch = parse(
+      '7 1.0 write(1, "last\\n", 5 <unfinished ...>\n7 1.1 +++ killed by SIGKILL +++\n',
+    );
+
+    expect(texts(batch)).toEqual(['last\n']);
+    expect(batch.exits).toEqual([
+      { pid: 7, t: 1_100_000, status: null, signal: 'SIGKILL', coreDumped: false, inFlight: 5 },
+    ]);
+  });
+
+  it('keeps the bytes of a write whose result strace could not know, as its process died', () => {
+    const batch = parse(
+      '7 1.0 write(1, "a\\n", 2) = ?\n7 1.1 +++ killed by SIGKILL +++\n' +
+        '8 1.0 write(1, "b\\n", 2) = ? <unavailable>\n8 1.1 +++ killed by SIGKILL +++\n' +
+        '9 1.0 write(1, "c\\n", 2) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n',
+    );
+
+    expect(texts(batch)).toEqual(['a\n', 'b\n']);
+    expect(batch.exits.map((e) => e.inFlight)).toEqual([2, 2]);
+  });
+
   it('parses a last line that came without its newline when the output ends', () => {
     expect(texts(parse('write(1, "tail", 4) = 4'))).toEqual(['tail']);
   });
@@ -239,6 +266,8 @@ describe('strace output cut into chunks', () => {
       const split = {
         writes: [...a.writes, ...b.writes, ...c.writes],
         exits: [...a.exits, ...b.exits, ...c.exits],
+        changes: [...a.changes, ...b.changes, ...c.changes],
+        execs: [...a.execs, ...b.execs, ...c.execs],
       };
       if (JSON.stringify(split) !== whole) throw new Error(`split at byte ${at} differs`);
     }

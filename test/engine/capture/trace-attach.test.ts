@@ -7,6 +7,7 @@ import type { Host } from '../../../main/engine/host/host';
 import {
   livingChildren,
   procStatus,
+  pythonPath,
   startWriter,
   stopAllWriters,
   waitUntil,
@@ -47,6 +48,28 @@ const asNobody: Host = {
     ),
 };
 
+// Runs every command under a seccomp filter that makes ptrace fail with EPERM (x86_64's
+// syscall 101), as a sandbox or a container's profile would.
+const NO_PTRACE = `
+import ctypes, os, sys
+class F(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint)]
+class P(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(F))]
+# load the call number; if ptrace, fail with EPERM; else allow
+prog = (F * 4)(F(0x20, 0, 0, 0), F(0x15, 0, 1, 101), F(0x06, 0, 0, 0x00050001),
+               F(0x06, 0, 0, 0x7fff0000))
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+assert libc.prctl(22, 2, ctypes.byref(P(4, prog)), 0, 0) == 0  # PR_SET_SECCOMP, FILTER
+os.execvp(sys.argv[1], sys.argv[1:])
+`;
+const underSeccomp: Host = {
+  info: localHost.info,
+  spawn: (argv, options) => localHost.spawn([pythonPath(), '-c', NO_PTRACE, ...argv], options),
+};
+
 describe('trace source attach refusals', () => {
   it('names a process that is gone', async () => {
     const writer = await startWriter({ language: 'python', source: TICKER });
@@ -85,6 +108,66 @@ describe('trace source attach refusals', () => {
     expect(error.code).toBe('ptrace-capability');
     expect(error.reason).toContain(`pid ${writer.pid} belongs to uid 0`);
     expect(error.details).toContain('Operation not permitted');
+    await expectUntouched(writer.pid);
+  });
+
+  it('blames the seccomp filter that forbids ptrace', async () => {
+    const writer = await startWriter({ language: 'python', source: TICKER });
+
+    const error = await attachError(writer.pid, { host: underSeccomp });
+
+    expect(error.code).toBe('ptrace-blocked');
+    expect(error.reason).toContain('seccomp filter');
+    expect(error.details).toContain('Operation not permitted');
+    await expectUntouched(writer.pid);
+  });
+
+  it('names the tracer of a target already traced even when others hold its stream', async () => {
+    const writer = await startWriter({
+      language: 'shell',
+      source: 'sh -c "echo \\$\\$ >&2; exec sleep 60" & while :; do echo tick; sleep 0.05; done',
+    });
+    await waitUntil(() => /^\d+\n$/.test(writer.stderr().toString()), 'the holder’s pid');
+    const holder = Number(writer.stderr().toString());
+    const other = spawn('strace', ['-o', '/dev/null', '-p', String(writer.pid)], {
+      stdio: 'ignore',
+    });
+    await waitUntil(() => procStatus(writer.pid)?.tracerPid === other.pid, 'the first tracer');
+
+    const error = await attachError(writer.pid);
+    other.kill('SIGINT');
+    await new Promise((resolve) => other.once('close', resolve));
+    process.kill(holder, 'SIGKILL');
+
+    expect(error.code).toBe('already-traced');
+    expect(error.reason).toBe(`already traced by PID ${other.pid} (strace)`);
+    expect(livingChildren().map((c) => c.comm)).not.toContain('strace');
+    await expectUntouched(writer.pid);
+  });
+
+  it('captures the target and names the holder of its stream it could not follow', async () => {
+    const writer = await startWriter({
+      language: 'shell',
+      source: 'sh -c "echo \\$\\$ >&2; exec sleep 60" & while :; do echo tick; sleep 0.05; done',
+    });
+    await waitUntil(() => /^\d+\n$/.test(writer.stderr().toString()), 'the holder’s pid');
+    const holder = Number(writer.stderr().toString());
+    const other = spawn('strace', ['-o', '/dev/null', '-p', String(holder)], { stdio: 'ignore' });
+    await waitUntil(() => procStatus(holder)?.tracerPid === other.pid, 'the holder’s tracer');
+
+    const { source, sink } = await attach(writer.pid);
+    await waitForEvents(sink, (s) => s.events.length > 2);
+    await source.stop();
+    other.kill('SIGINT');
+    await new Promise((resolve) => other.once('close', resolve));
+    process.kill(holder, 'SIGKILL');
+
+    expect(sink.notices.map((n) => n.message)).toContainEqual(
+      `could not follow pid ${holder}, which holds the stream too: Operation not permitted`,
+    );
+    const followed = source.followed().map((p) => p.pid);
+    expect(followed[0]).toBe(writer.pid);
+    expect(followed).toContain(holder);
     await expectUntouched(writer.pid);
   });
 
@@ -150,6 +233,8 @@ describe('trace source endings', () => {
     const writer = await startWriter({ language: 'python', source: TICKER });
     const { source, sink } = await attach(writer.pid);
     await waitForEvents(sink, (s) => s.events.length > 10);
+    // From here on: the calls of its start (closes of the modules it imported) are behind.
+    source.slowdown();
     await new Promise((r) => setTimeout(r, 500));
 
     const slowdown = source.slowdown();

@@ -60,6 +60,11 @@ it('captures every thread without gap, including threads born after attach', asy
   await source.stop();
   await writer.exited;
 
+  // Eight threads at once: strace printed calls in two halves, and each was joined whole.
+  expect(source.stats.joined).toBeGreaterThan(0);
+  // Threads are the target's own tasks, not other processes to list.
+  expect(source.followed().map((p) => p.pid)).toEqual([writer.pid]);
+
   const byName = new Map<string, { pids: Set<number>; numbers: number[] }>();
   for (const event of sink.events) {
     for (const line of event.bytes.toString().split('\n').filter(Boolean)) {

@@ -39,6 +39,7 @@ describe('a process in its own pid namespace', () => {
     await waitFor(() => getLocalProcess(hostPid).fds[1]?.link === log, 'its log on fd 1');
 
     const proc = getLocalProcess(hostPid);
+    const cgroupV2 = /^0::(.*)$/m.exec(readFileSync(`/proc/${hostPid}/cgroup`, 'utf8'))![1];
     const source = createFollowFileSource({ pid: hostPid, fd: 1 });
     const sink = collectingSink();
     await source.start(sink);
@@ -47,7 +48,6 @@ describe('a process in its own pid namespace', () => {
     // unshare ignores SIGTERM while it waits: end the namespace through its init.
     process.kill(hostPid, 'SIGKILL');
 
-    const cgroupV2 = /^0::(.*)$/m.exec(readFileSync(`/proc/${hostPid}/cgroup`, 'utf8'))![1];
     expect(proc.container).toMatchObject({ nsPid: 1, cgroup: cgroupV2 });
     expect(proc.fds[1]).toMatchObject({ kind: 'file', link: log, append: true });
     expect(sink.lines().every((l) => l.endsWith(' from pid 1'))).toBe(true);

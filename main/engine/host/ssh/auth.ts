@@ -2,7 +2,8 @@
 // keyboard-interactive, password. ssh2 calls this only once the host key is settled, so no
 // secret is asked for, or sent, before that.
 import { existsSync, readFileSync } from 'node:fs';
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader gives it only as a default export, not named ones.
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
 import { FdscopeError } from '../../errors';
 import type { Logger } from '../../log';
 import type { SshPrompter } from './prompter';
@@ -172,14 +173,14 @@ async function loadKey(path: string, input: AuthInput): Promise<ParsedKey | null
     input.logger.warn('ssh', `cannot read key file ${path}`, { error: String(error) });
     return null;
   }
-  let parsed = utils.parseKey(data);
+  let parsed = ssh2.utils.parseKey(data);
   for (let attempt = 0; parsed instanceof Error && isEncrypted(parsed); attempt++) {
     if (attempt === ATTEMPTS) {
       throw new Error(`the passphrase for ${path} was wrong ${ATTEMPTS} times`);
     }
     const passphrase = await input.prompter.passphrase({ keyPath: path, retry: attempt > 0 });
     if (passphrase === null) return null;
-    parsed = utils.parseKey(data, passphrase);
+    parsed = ssh2.utils.parseKey(data, passphrase);
   }
   if (parsed instanceof Error) {
     input.logger.warn('ssh', `${path} is not a usable private key`, { error: parsed.message });

@@ -1,7 +1,8 @@
 // Opens one SSH connection (directly, or over a stream from a jump host), and a chain of them
 // for ProxyJump; each hop's host key is settled under its own name and port before login.
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader gives it only as a default export, not named ones.
+import ssh2, { type ConnectConfig } from 'ssh2';
 import { FdscopeError } from '../../errors';
 import type { Logger } from '../../log';
 import { createAuthenticator, type SecretCache } from './auth';
@@ -9,6 +10,7 @@ import type { SshTarget } from './config-resolve';
 import { settleHostKey, type KnownHostsFiles } from './host-key-check';
 import { knownKeyTypes, readKnownHosts } from './known-hosts';
 import type { SshPrompter } from './prompter';
+import { pausableTimer, type PausableTimer } from './waiting';
 
 export interface LinkSettings {
   prompter: SshPrompter;
@@ -25,20 +27,25 @@ export interface LinkSettings {
 
 /** An open chain: the last client runs commands; the others carry it. */
 export interface Link {
-  client: Client;
-  hops: Client[];
+  client: ssh2.Client;
+  hops: ssh2.Client[];
   /** Ends every connection of the chain. */
   end(): void;
 }
 
-// ssh2 names RSA host key algorithms by signature; a known ssh-rsa key means any of them.
+// The host key algorithms ssh2 offers, by known_hosts key type; an RSA key signs with any of
+// three. Types ssh2 cannot verify (security keys, DSA) are left out of the preference.
 const ALGORITHMS_OF: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
 
 /** Connects through the target's jump hosts, in order, to the target itself. */
 export async function openLink(target: SshTarget, settings: LinkSettings): Promise<Link> {
-  const hops: Client[] = [];
+  const hops: ssh2.Client[] = [];
   const end = (): void => hops.forEach((c) => c.end());
   try {
     let sock: Duplex | undefined;
@@ -56,7 +63,7 @@ export async function openLink(target: SshTarget, settings: LinkSettings): Promi
   return { client: hops[hops.length - 1], hops, end };
 }
 
-function forward(client: Client, next: SshTarget): Promise<Duplex> {
+function forward(client: ssh2.Client, next: SshTarget): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, next.hostName, next.port, (error, stream) => {
       if (error) {
@@ -79,22 +86,29 @@ function connectOne(
   settings: LinkSettings,
   sock: Duplex | undefined,
   jumpFor: string | undefined,
-): Promise<Client> {
+): Promise<ssh2.Client> {
   const { hostName: host, port, user } = target;
   const secretsKey = `${user}@${host}:${port}`;
   const secrets = settings.secrets.get(secretsKey) ?? { keys: new Map() };
   settings.secrets.set(secretsKey, secrets);
+  const client = new ssh2.Client();
+  // ssh2's readyTimeout would also count the time a person takes to answer a question (the
+  // host key, a password): this timer stops while one is asked.
+  const timer = pausableTimer(settings.readyTimeoutMs, () => {
+    client.emit('error', new Error(`no answer within ${settings.readyTimeoutMs / 1000} s`));
+    client.destroy();
+  });
+  const prompter = pausing(settings.prompter, timer);
   const auth = createAuthenticator({
     user,
     host,
     port,
     identityFiles: target.identityFiles,
     agent: agentFor(target, settings.agent),
-    prompter: settings.prompter,
+    prompter,
     secrets,
     logger: settings.logger,
   });
-  const client = new Client();
   let hostKeyError: FdscopeError | null = null;
   const files = settings.knownHosts;
   const known = knownKeyTypes(readKnownHosts([...files.user, files.app]), host, port);
@@ -103,13 +117,13 @@ function connectOne(
     port,
     username: user,
     sock,
-    readyTimeout: settings.readyTimeoutMs,
+    readyTimeout: 0,
     keepaliveInterval: settings.keepaliveIntervalMs,
     keepaliveCountMax: settings.keepaliveCountMax,
     authHandler: auth.handler,
     // The two-argument form waits for our answer, which may be the person's, before login.
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-      const input = { host, port, files, prompter: settings.prompter, logger: settings.logger };
+      const input = { host, port, files, prompter, logger: settings.logger };
       settleHostKey({ ...input, jumpFor }, key).then(
         () => verify(true),
         (error: FdscopeError) => {
@@ -119,15 +133,20 @@ function connectOne(
       );
     },
   };
-  if (known.length > 0) {
-    // As ssh does: ask the server for a key type already known, so a known host is not
-    // mistaken for an unknown one because it also has a key of another type.
-    const prepend = known.flatMap((t) => ALGORITHMS_OF[t] ?? [t]);
-    config.algorithms = { serverHostKey: { prepend } as never };
+  // As ssh does: ask the server for a key type already known, so a known host is not
+  // mistaken for an unknown one because it also has a key of another type.
+  const prepend = known.flatMap((t) => ALGORITHMS_OF[t] ?? []);
+  if (prepend.length > 0) {
+    // ssh2's prepend skips what the list already holds: remove first (keys apply in order).
+    config.algorithms = { serverHostKey: { remove: prepend, prepend } as never };
   }
   return new Promise((resolve, reject) => {
     const fail = (error: Error & { level?: string }): void => {
+      timer.clear();
       client.removeAllListeners('ready');
+      // A refused or dropped socket often errors again (ECONNRESET) while it closes: an
+      // 'error' with no listener would end the whole process.
+      client.on('error', (late: Error) => settings.logger.debug('ssh', `${secretsKey}: ${late}`));
       client.end();
       if (hostKeyError) return reject(hostKeyError);
       if (error.level === 'client-authentication') return reject(auth.failure());
@@ -142,7 +161,11 @@ function connectOne(
     };
     client.once('error', fail);
     client.once('ready', () => {
+      timer.clear();
       client.off('error', fail);
+      // Later errors (a keepalive timeout, a reset) are followed by 'close', which the host
+      // watches; without a listener they would be thrown.
+      client.on('error', (error: Error) => settings.logger.debug('ssh', `${secretsKey}: ${error}`));
       settings.logger.info('ssh', `connected to ${secretsKey}`, { via: sock ? 'jump' : 'tcp' });
       resolve(client);
     });
@@ -156,4 +179,13 @@ function agentFor(target: SshTarget, fallback: string | null): string | null {
   if (named.toLowerCase() === 'none') return null;
   if (named === 'SSH_AUTH_SOCK') return process.env.SSH_AUTH_SOCK ?? null;
   return named.startsWith('$') ? (process.env[named.slice(1)] ?? null) : named;
+}
+
+function pausing(prompter: SshPrompter, timer: PausableTimer): SshPrompter {
+  return {
+    hostKey: (q) => timer.hold(prompter.hostKey(q)),
+    password: (q) => timer.hold(prompter.password(q)),
+    passphrase: (q) => timer.hold(prompter.passphrase(q)),
+    keyboardInteractive: (q) => timer.hold(prompter.keyboardInteractive(q)),
+  };
 }

@@ -9,6 +9,8 @@ export type SudoMode = 'nopasswd' | 'password';
 export interface RemoteCommandOptions {
   env?: Record<string, string>;
   sudo?: SudoMode;
+  /** The command reads /dev/null unless it is given a stdin (or sudo needs it for a password). */
+  stdin?: boolean;
 }
 
 /** The first line of stderr, before the command's own output. */
@@ -28,6 +30,9 @@ export function remoteCommand(argv: readonly string[], options: RemoteCommandOpt
     words.push('env', ...env.map(([name, value]) => quoteArg(`${name}=${value}`)));
   }
   words.push(quoteArgv(argv));
+  // Redirected here rather than by ending the channel: ssh2 sends channel signals only on a
+  // channel still open for writing.
+  if (!options.stdin && options.sudo !== 'password') words.push('</dev/null');
   // $$ is the shell; exec keeps its pid, and sshd made it a process group leader (setsid).
   return `printf 'fdscope-pid %s\\n' "$$" >&2 && exec ${words.join(' ')}`;
 }

@@ -140,14 +140,17 @@ export class SshHost extends EventEmitter implements Host {
   }
 
   /** Runs argv on the host in one exec channel (no pty), connecting first if needed. */
-  spawn(argv: readonly string[], options: SshRunOptions = {}): SshProcess {
+  spawn(argv: readonly string[], given: SshRunOptions = {}): SshProcess {
     const label = this.info.label;
+    // A command that needs root goes through sudo unless the login already is root.
+    const sudo = given.sudo ?? (given.privileged === true && this.target.user !== 'root');
+    const options = { ...given, sudo };
     const process = startSshProcess(
       argv,
       options.stdin === true,
       {
         open: () => this.openChannel(argv, options),
-        signal: (pid, signal) => this.signal(pid, signal, options.sudo === true),
+        signal: (pid, signal) => this.signalRemote(pid, signal, { sudo: options.sudo }),
         logger: this.logger,
         label,
       },
@@ -156,6 +159,20 @@ export class SshHost extends EventEmitter implements Host {
     this.running.add(process);
     void process.exited.then(() => this.running.delete(process));
     return process;
+  }
+
+  /**
+   * Signals a remote process group by pid (an SshProcess's pid): after a reconnect, this ends
+   * a command the lost link left running, so that no second tracer is left behind.
+   */
+  async signalRemote(
+    pid: number,
+    signal: NodeJS.Signals = 'SIGTERM',
+    options: { sudo?: boolean } = {},
+  ): Promise<void> {
+    const kill = this.spawn(['sh', '-c', killCommand(pid, signal)], { sudo: options.sudo });
+    const result = await collect(kill);
+    if (result.code !== 0) throw new Error(result.stderr.trim() || `kill ended ${result.code}`);
   }
 
   /** Forgets the passwords, passphrases and decrypted keys kept for reconnecting. */
@@ -248,7 +265,8 @@ export class SshHost extends EventEmitter implements Host {
     const sudo = options.sudo ? await this.sudo() : undefined;
     let command: string;
     try {
-      command = remoteCommand(argv, { env: options.env, sudo: sudo?.mode });
+      const stdin = options.stdin === true;
+      command = remoteCommand(argv, { env: options.env, sudo: sudo?.mode, stdin });
     } catch (error) {
       throw new FdscopeError('bad-request', `unable to run ${argv[0] ?? 'a command'}`, {
         reason: error instanceof Error ? error.message : String(error),
@@ -259,20 +277,40 @@ export class SshHost extends EventEmitter implements Host {
     return { ...opened, stdinPrefix };
   }
 
-  private exec(command: string): Promise<OpenChannel> {
+  private async exec(command: string): Promise<OpenChannel> {
+    // OpenSSH counts a session it has just closed until its next clean-up pass, so a channel
+    // opened right after another ended may be refused once; a short wait settles it.
+    for (const waitMs of [0, 50, 200]) {
+      if (waitMs > 0) await sleep(waitMs);
+      const result = await this.execOnce(command);
+      if (!(result instanceof Error)) return result;
+      if (!/open failed/.test(result.message) || waitMs === 200) throw this.execError(result);
+    }
+    throw new Error('unreachable');
+  }
+
+  private execOnce(command: string): Promise<OpenChannel | Error> {
     const client = this.link?.client;
     if (!client) return Promise.reject(this.lostError ?? this.closedError());
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       client.exec(command, {}, (error, channel) => {
-        if (!error) return resolve(watchChannel(channel));
-        reject(
-          new FdscopeError('ssh-connect', `unable to run a command on ${this.info.label}`, {
-            reason: error.message,
-            help: 'the server may limit sessions per connection (MaxSessions)',
-            cause: error,
-          }),
-        );
+        resolve(error ? error : watchChannel(channel));
       });
+    });
+  }
+
+  private execError(error: Error): FdscopeError {
+    // OpenSSH refuses a channel past MaxSessions (10 by default) with "open failed".
+    const others = this.running.size - 1;
+    const full = /open failed/.test(error.message) && others > 0;
+    return new FdscopeError('ssh-connect', `unable to run a command on ${this.info.label}`, {
+      reason: full
+        ? `the server refused a session beside the ${others} already running`
+        : error.message,
+      help: full
+        ? "stop a capture, or raise MaxSessions in the server's sshd_config (default 10)"
+        : 'check that the server allows commands (exec sessions) for this user',
+      cause: error,
     });
   }
 
@@ -294,12 +332,6 @@ export class SshHost extends EventEmitter implements Host {
       },
     );
     return this.sudoAccess;
-  }
-
-  private async signal(pid: number, signal: NodeJS.Signals, sudo: boolean): Promise<void> {
-    const kill = this.spawn(['sh', '-c', killCommand(pid, signal)], { sudo });
-    const result = await collect(kill);
-    if (result.code !== 0) throw new Error(result.stderr.trim() || `kill ended ${result.code}`);
   }
 
   private closedError(): FdscopeError {

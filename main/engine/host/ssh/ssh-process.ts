@@ -7,6 +7,9 @@ import type { Logger } from '../../log';
 import type { ExitStatus, HostProcess } from '../host';
 import { PID_LINE } from './remote-command';
 
+// How long a channel signal is given to work before the kill command is sent.
+const SIGNAL_GRACE_MS = 300;
+
 /** An exec channel, and how it ended, watched from the moment it opened. */
 export interface OpenChannel {
   channel: ClientChannel;
@@ -60,6 +63,7 @@ export function startSshProcess(
   let pid: number | null = null;
   let ended = false;
   let pendingSignal: NodeJS.Signals | null = null;
+  let open: ClientChannel | null = null;
 
   const exited = new Promise<ExitStatus>((resolve) => {
     const finish = (status: ExitStatus, how: string): void => {
@@ -94,6 +98,7 @@ export function startSshProcess(
     stdinPrefix: string | undefined,
     finish: (status: ExitStatus, how: string) => void,
   ): void {
+    open = channel;
     let status: ExitStatus = { code: null, signal: null };
     // Writing stdin after the link dropped errs on the channel; the exit says what happened.
     channel.on('error', (error: Error) => {
@@ -103,7 +108,9 @@ export function startSshProcess(
     channel.stderr.pipe(pidReader((found) => onPid(found))).pipe(stderr);
     if (stdinPrefix !== undefined) channel.write(stdinPrefix);
     if (stdin) stdin.pipe(channel);
-    else channel.end();
+    // Without a stdin the command reads /dev/null (see remoteCommand); the channel stays
+    // writable so that a signal can still be sent over it. sudo's password needs an EOF after.
+    else if (stdinPrefix !== undefined) channel.end();
     let streamsEnded = 0;
     let closed = false;
     const maybeFinish = (): void => {
@@ -134,11 +141,20 @@ export function startSshProcess(
       return;
     }
     pendingSignal = null;
-    driver.signal(pid, signal).catch((failure: unknown) => {
-      driver.logger.warn('host:ssh', `could not send ${signal} to ${pid}`, {
-        error: String(failure),
+    const target = pid;
+    // OpenSSH (7.9 and later) delivers a channel signal to the command's process group, even
+    // where MaxSessions leaves no room for another channel; other servers ignore it, so a
+    // kill over a second channel follows if the command is still there a moment later.
+    if (open?.writable) open.signal(signal.replace(/^SIG/, ''));
+    const delay = open?.writable ? SIGNAL_GRACE_MS : 0;
+    setTimeout(() => {
+      if (ended) return;
+      driver.signal(target, signal).catch((failure: unknown) => {
+        driver.logger.warn('host:ssh', `could not send ${signal} to ${target}`, {
+          error: String(failure),
+        });
       });
-    });
+    }, delay);
   }
 
   return {

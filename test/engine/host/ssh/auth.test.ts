@@ -66,7 +66,7 @@ describe('logging in to a real sshd', () => {
 
     expect(await whoami(host)).toBe(TEST_USER);
     expect(prompter.asked).toEqual([]);
-    expect(open.log()).toMatch(/Accepted publickey for fdscope-tssh/);
+    expect(open.log()).toContain(`Accepted publickey for ${TEST_USER} `);
   });
 
   it("asks an encrypted key's passphrase again after a wrong one, then logs in", async () => {
@@ -126,7 +126,7 @@ describe('logging in to a real sshd', () => {
         },
       },
     ]);
-    expect(passwordOnly.log()).toMatch(/Accepted password for fdscope-tssh/);
+    expect(passwordOnly.log()).toContain(`Accepted password for ${TEST_USER} `);
   });
 
   it('asks the password again after a refused one', async () => {
@@ -164,7 +164,7 @@ describe('logging in to a real sshd', () => {
     expect(await whoami(host)).toBe(TEST_USER);
     const asked = prompter.asked.find((a) => a.kind === 'keyboard');
     expect(asked?.kind === 'keyboard' && asked.question.prompts[0].prompt).toMatch(/password/i);
-    expect(keyboardOnly.log()).toMatch(/Accepted keyboard-interactive\/pam for fdscope-tssh/);
+    expect(keyboardOnly.log()).toContain(`Accepted keyboard-interactive/pam for ${TEST_USER} `);
   });
 
   it('logs in with a key held by a real ssh-agent', async () => {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FdscopeError } from '../../../../main/engine/errors';
@@ -117,6 +118,26 @@ describe('host keys of a real sshd', () => {
     expect(prompter.asked).toEqual([]);
   });
 
+  it('asks a server with several host keys for the type already known', async () => {
+    const rsaKey = join(temp.dir, 'host_rsa');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-N', '', '-C', '', '-f', rsaKey]);
+    // ssh2 prefers ed25519; only the RSA key is known, so it must ask for that one first.
+    const sshd = await startSshd(keys.authorizedKeys, { extraConfig: [`HostKey ${rsaKey}`] });
+    const known = files('several');
+    const rsaLine = readFileSync(`${rsaKey}.pub`, 'utf8').trim();
+    writeFileSync(known.user[0], `[127.0.0.1]:${sshd.port} ${rsaLine}\n`);
+    const prompter = scriptedPrompter();
+
+    const host = makeHost({
+      target: targetFor(sshd, { identityFiles: [keys.plain] }),
+      prompter,
+      knownHosts: known,
+    });
+    await host.connect();
+
+    expect(prompter.asked).toEqual([]);
+  });
+
   it('refuses a changed key, naming the file and line and both fingerprints', async () => {
     const sshd = await startSshd(keys.authorizedKeys, {
       extraConfig: ['AuthenticationMethods password'],
@@ -157,6 +178,48 @@ describe('host keys of a real sshd', () => {
 
     expect(error.code).toBe('host-key-revoked');
     expect(error.reason).toContain(`is marked @revoked in ${known.user[0]}:1`);
+  });
+});
+
+describe('waiting', () => {
+  it('gives a person as long as they need to answer, beyond the handshake timeout', async () => {
+    const sshd = await startSshd(keys.authorizedKeys);
+    const slow = scriptedPrompter({ hostKey: true });
+    const answer = slow.hostKey.bind(slow);
+    slow.hostKey = async (q) => (await new Promise((r) => setTimeout(r, 1500)), answer(q));
+    const host = makeHost({
+      target: targetFor(sshd, { identityFiles: [keys.plain] }),
+      prompter: slow,
+      knownHosts: files('slow'),
+      readyTimeoutMs: 700,
+    });
+
+    await host.connect();
+
+    expect(host.state).toBe('connected');
+  });
+
+  it('gives up on a server that accepts the connection and says nothing', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    const host = makeHost({
+      target: targetFor({ port }),
+      prompter: scriptedPrompter(),
+      knownHosts: files('silent'),
+      readyTimeoutMs: 700,
+    });
+
+    const started = Date.now();
+    const error = (await host.connect().catch((e: unknown) => e)) as FdscopeError;
+    sockets.forEach((s) => s.destroy());
+    await new Promise((r) => silent.close(r));
+
+    expect(error.oneLine()).toMatch(
+      /^unable to connect to 127\.0\.0\.1:\d+: no answer within 0\.7 s/,
+    );
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FdscopeError } from '../../../../main/engine/errors';
 import { collect } from '../../../../main/engine/host/ssh/collect';
@@ -40,6 +41,15 @@ afterAll(async () => {
   deleteTestUser();
   temp.cleanup();
 });
+
+async function gone(pid: number): Promise<boolean> {
+  const deadline = Date.now() + 3000;
+  while (existsSync(`/proc/${pid}`)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
 
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
@@ -156,6 +166,27 @@ describe('the link to an SSH host', () => {
     expect(result.stdout).toBe('back\n');
     expect(host.state).toBe('connected');
     expect(sessionPids(sshd.pid).some((pid) => sessions.includes(pid))).toBe(false);
+  });
+
+  it('can end, after reconnecting, a command the lost link left running', async () => {
+    const { sshd, host } = await connectedHost();
+    const sleep = host.spawn(['sleep', '300']);
+    sleep.stdout.resume();
+    sleep.stderr.resume();
+    while (sleep.pid === null) await new Promise((r) => setTimeout(r, 10));
+    const pid = sleep.pid;
+
+    // Only sshd's session processes die: the command lives on, as on a host after a cut.
+    for (const session of sessionPids(sshd.pid)) if (session !== pid) signal(session, 'SIGKILL');
+    stopped.push(pid);
+    await host.lost;
+    // Still sleeping (S), not a zombie waiting to be reaped.
+    const orphaned = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
+    await host.reconnect();
+    await host.signalRemote(pid, 'SIGKILL');
+
+    expect(orphaned).toBe('S');
+    expect(await gone(pid)).toBe(true);
   });
 
   it('retries with growing waits, then gives up with the last reason', async () => {

@@ -36,7 +36,9 @@ describe('the remote command line', () => {
 
     const out = execFileSync('/bin/sh', ['-c', line], { encoding: 'utf8', stdio: 'pipe' });
 
-    expect(line).toBe(`printf 'fdscope-pid %s\\n' "$$" >&2 && exec printf %s 'it'\\''s'`);
+    expect(line).toBe(
+      `printf 'fdscope-pid %s\\n' "$$" >&2 && exec printf %s 'it'\\''s' </dev/null`,
+    );
     expect(out).toBe("it's");
   });
 
@@ -48,8 +50,10 @@ describe('the remote command line', () => {
   });
 
   it('puts sudo in front as asked', () => {
-    expect(remoteCommand(['id'], { sudo: 'nopasswd' })).toContain('exec sudo -n -- id');
-    expect(remoteCommand(['id'], { sudo: 'password' })).toContain("exec sudo -S -p '' -- id");
+    expect(remoteCommand(['id'], { sudo: 'nopasswd' })).toContain('exec sudo -n -- id </dev/null');
+    // sudo reads the password from stdin: it cannot be /dev/null.
+    expect(remoteCommand(['id'], { sudo: 'password' })).toMatch(/exec sudo -S -p '' -- id$/);
+    expect(remoteCommand(['cat'], { stdin: true })).toMatch(/exec cat$/);
   });
 
   it('kills a process group by a checked pid and signal name only', () => {

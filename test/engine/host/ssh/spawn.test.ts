@@ -10,6 +10,7 @@ import {
   makeClientKeys,
   startSshd,
   stopAllSshd,
+  TEST_USER,
   type ClientKeys,
   type Sshd,
 } from '../../../helpers/sshd';
@@ -194,6 +195,32 @@ describe('commands on an SSH host', () => {
     // The test sshd runs on this machine: the offset is only the measurement's error.
     expect(Math.abs(host.clockOffsetMs!)).toBeLessThan(50);
     expect(host.clockRoundTripMs!).toBeLessThan(100);
+  });
+
+  it("says so when the server's MaxSessions is reached", async () => {
+    const small = await startSshd(keys.authorizedKeys, { extraConfig: ['MaxSessions 2'] });
+    const limited = makeHost({
+      target: targetFor(small, { identityFiles: [keys.plain] }),
+      prompter: scriptedPrompter(),
+      knownHosts: trusting(temp.dir, small),
+    });
+    await limited.connect();
+    const sleeps = [0, 1].map(() => limited.spawn(['sleep', '300']));
+    await Promise.all(sleeps.map((p) => pidOf(p)));
+
+    const third = limited.spawn(['true']);
+    await collect(third);
+    // No channel is left for a kill command: the signal travels on the command's own channel.
+    sleeps.forEach((p) => p.kill('SIGKILL'));
+    const ended = await Promise.all(sleeps.map((p) => p.exited));
+
+    expect(ended).toEqual([0, 1].map(() => ({ code: null, signal: 'SIGKILL' })));
+
+    expect(third.error?.oneLine()).toBe(
+      `unable to run a command on ${TEST_USER}@127.0.0.1: ` +
+        'the server refused a session beside the 2 already running; ' +
+        "stop a capture, or raise MaxSessions in the server's sshd_config (default 10)",
+    );
   });
 
   it('ends with code 255 and the reason on stderr when it cannot connect', async () => {

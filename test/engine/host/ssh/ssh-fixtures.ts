@@ -17,7 +17,7 @@ import { SshHost, type SshHostOptions } from '../../../../main/engine/host/ssh/s
 import { TEST_USER, type Sshd } from '../../../helpers/sshd';
 
 /** A target for the test user on a test sshd, with no key files unless given. */
-export function targetFor(sshd: Sshd, overrides: Partial<SshTarget> = {}): SshTarget {
+export function targetFor(sshd: { port: number }, overrides: Partial<SshTarget> = {}): SshTarget {
   return {
     alias: '127.0.0.1',
     hostName: '127.0.0.1',

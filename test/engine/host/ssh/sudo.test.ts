@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../../../../main/engine/host/ssh/collect';
 import {
@@ -87,13 +89,44 @@ describe('sudo on an SSH host', () => {
     ]);
   });
 
+  it('kills a command run through sudo with a password, as root', async () => {
+    setTestUserSudo('password');
+    const { host } = hostWith({ passwords: [TEST_PASSWORD] });
+    const sleep = host.spawn(['sleep', '300'], { sudo: true });
+    sleep.stdout.resume();
+    sleep.stderr.resume();
+    while (sleep.pid === null) await new Promise((r) => setTimeout(r, 10));
+    const sudoPid = sleep.pid;
+    const children = (): string => {
+      try {
+        const args = ['-o', 'pid=,user=,comm=', '--ppid', String(sudoPid)];
+        return execFileSync('ps', args, { encoding: 'utf8' }).trim();
+      } catch {
+        return ''; // none yet
+      }
+    };
+    const deadline = Date.now() + 3000;
+    while (!/root\s+sleep/.test(children()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const asRoot = children();
+
+    // sudo's channel was ended after the password: this kill goes over a second channel.
+    sleep.kill();
+    const status = await sleep.exited;
+
+    expect(asRoot).toMatch(/root\s+sleep/);
+    expect(status.code !== 0).toBe(true);
+    expect(existsSync(`/proc/${sudoPid}`)).toBe(false);
+  });
+
   it('asks again after a wrong sudo password', async () => {
     setTestUserSudo('password');
     const { host, prompter } = hostWith({ passwords: ['wrong', TEST_PASSWORD] });
 
     const result = await collect(host.spawn(['id', '-u'], { sudo: true }));
 
-    expect(result.stdout).toBe('0\n');
+    expect(result).toMatchObject({ code: 0, stdout: '0\n', stderr: '' });
     expect(prompter.asked.map((a) => a.kind === 'password' && a.question.retry)).toEqual([
       false,
       true,
