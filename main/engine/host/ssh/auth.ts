@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 // ssh2 is CommonJS: Node's ESM loader gives it only as a default export, not named ones.
 import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+import type { BaseAgent } from 'ssh2';
 import { FdscopeError } from '../../errors';
 import type { Logger } from '../../log';
 import type { SshPrompter } from './prompter';
@@ -19,8 +20,8 @@ export interface AuthInput {
   host: string;
   port: number;
   identityFiles: readonly string[];
-  /** The agent's socket, or null for none. */
-  agent: string | null;
+  /** The agent (its socket, or one limited to IdentityFiles), or null for none. */
+  agent: BaseAgent | string | null;
   prompter: SshPrompter;
   secrets: SecretCache;
   logger: Logger;
@@ -33,7 +34,7 @@ export interface Authenticator {
 }
 
 type Step =
-  | { kind: 'agent'; socket: string }
+  | { kind: 'agent'; agent: BaseAgent | string }
   | { kind: 'key'; path: string }
   | { kind: 'keyboard-interactive'; attempt: number }
   | { kind: 'password'; attempt: number };
@@ -43,7 +44,7 @@ const ATTEMPTS = 3;
 /** Builds the authentication handler for one connection. */
 export function createAuthenticator(input: AuthInput): Authenticator {
   const steps: Step[] = [];
-  if (input.agent) steps.push({ kind: 'agent', socket: input.agent });
+  if (input.agent) steps.push({ kind: 'agent', agent: input.agent });
   for (const path of input.identityFiles) {
     if (existsSync(path)) steps.push({ kind: 'key', path });
   }
@@ -100,7 +101,7 @@ export function createAuthenticator(input: AuthInput): Authenticator {
     const username = input.user;
     switch (step.kind) {
       case 'agent':
-        return { type: 'agent', username, agent: step.socket };
+        return { type: 'agent', username, agent: step.agent };
       case 'key': {
         const key = await loadKey(step.path, input);
         return key ? { type: 'publickey', username, key } : null;
@@ -114,6 +115,7 @@ export function createAuthenticator(input: AuthInput): Authenticator {
             const asked = prompts.map((p) => ({ prompt: p.prompt, echo: p.echo ?? false }));
             void input.prompter
               .keyboardInteractive({ ...where(input), name, instructions, prompts: asked })
+              .catch(() => null)
               .then((answers) => {
                 if (answers === null) cancel();
                 // The protocol has no way to cancel a round: answer it emptily, then stop.

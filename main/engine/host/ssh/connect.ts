@@ -3,6 +3,8 @@
 import type { Duplex } from 'node:stream';
 // ssh2 is CommonJS: Node's ESM loader gives it only as a default export, not named ones.
 import ssh2, { type ConnectConfig } from 'ssh2';
+import type { BaseAgent } from 'ssh2';
+import { agentFor } from './agent';
 import { FdscopeError } from '../../errors';
 import type { Logger } from '../../log';
 import { createAuthenticator, type SecretCache } from './auth';
@@ -104,7 +106,7 @@ function connectOne(
     host,
     port,
     identityFiles: target.identityFiles,
-    agent: agentFor(target, settings.agent),
+    agent: agentOf(target, settings.agent),
     prompter,
     secrets,
     logger: settings.logger,
@@ -141,12 +143,14 @@ function connectOne(
     config.algorithms = { serverHostKey: { remove: prepend, prepend } as never };
   }
   return new Promise((resolve, reject) => {
-    const fail = (error: Error & { level?: string }): void => {
+    let settled = false;
+    // One listener for the client's whole life: after the first error or 'ready', further
+    // errors (a reset after a refused key, a keepalive timeout) are only logged; the host
+    // learns of a dead link from 'close'. Without a listener they would be thrown.
+    client.on('error', (error: Error & { level?: string }) => {
+      if (settled) return settings.logger.debug('ssh', `${secretsKey}: ${error.message}`);
+      settled = true;
       timer.clear();
-      client.removeAllListeners('ready');
-      // A refused or dropped socket often errors again (ECONNRESET) while it closes: an
-      // 'error' with no listener would end the whole process.
-      client.on('error', (late: Error) => settings.logger.debug('ssh', `${secretsKey}: ${late}`));
       client.end();
       if (hostKeyError) return reject(hostKeyError);
       if (error.level === 'client-authentication') return reject(auth.failure());
@@ -158,14 +162,11 @@ function connectOne(
           cause: error,
         }),
       );
-    };
-    client.once('error', fail);
+    });
     client.once('ready', () => {
+      if (settled) return;
+      settled = true;
       timer.clear();
-      client.off('error', fail);
-      // Later errors (a keepalive timeout, a reset) are followed by 'close', which the host
-      // watches; without a listener they would be thrown.
-      client.on('error', (error: Error) => settings.logger.debug('ssh', `${secretsKey}: ${error}`));
       settings.logger.info('ssh', `connected to ${secretsKey}`, { via: sock ? 'jump' : 'tcp' });
       resolve(client);
     });
@@ -173,12 +174,15 @@ function connectOne(
   });
 }
 
-function agentFor(target: SshTarget, fallback: string | null): string | null {
+function agentOf(target: SshTarget, fallback: string | null): BaseAgent | string | null {
   const named = target.identityAgent;
-  if (named === null) return fallback;
-  if (named.toLowerCase() === 'none') return null;
-  if (named === 'SSH_AUTH_SOCK') return process.env.SSH_AUTH_SOCK ?? null;
-  return named.startsWith('$') ? (process.env[named.slice(1)] ?? null) : named;
+  let socket: string | null;
+  if (named === null) socket = fallback;
+  else if (named.toLowerCase() === 'none') socket = null;
+  else if (named === 'SSH_AUTH_SOCK') socket = process.env.SSH_AUTH_SOCK ?? null;
+  else socket = named.startsWith('$') ? (process.env[named.slice(1)] ?? null) : named;
+  if (socket === null) return null;
+  return agentFor(socket, target.identitiesOnly ? target.identityFiles : null);
 }
 
 function pausing(prompter: SshPrompter, timer: PausableTimer): SshPrompter {

@@ -13,8 +13,8 @@ export interface RemoteCommandOptions {
   stdin?: boolean;
 }
 
-/** The first line of stderr, before the command's own output. */
-export const PID_LINE = /^fdscope-pid (\d+)\n/;
+/** The line on stderr, before the command's own output, that gives the command's pid. */
+export const PID_LINE = /(?:^|(?<=\n))fdscope-pid (\d+)\n/;
 
 /** Builds the command line for argv; throws on an env name that is not a shell name. */
 export function remoteCommand(argv: readonly string[], options: RemoteCommandOptions = {}) {

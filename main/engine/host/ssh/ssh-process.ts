@@ -132,21 +132,22 @@ export function startSshProcess(
 
   function onPid(found: number): void {
     pid = found;
-    if (pendingSignal) sendSignal(pendingSignal);
+    if (pendingSignal) killByPid(pendingSignal, 0);
   }
 
+  // OpenSSH (7.9 and later) delivers a channel signal to the command's process group, even
+  // where MaxSessions leaves no room for another channel; other servers ignore it, so a kill
+  // by pid over a second channel follows if the command is still there a moment later.
   function sendSignal(signal: NodeJS.Signals): void {
-    if (pid === null) {
-      pendingSignal = signal;
-      return;
-    }
+    const viaChannel = open?.writable === true;
+    if (viaChannel) open!.signal(signal.replace(/^SIG/, ''));
+    if (pid === null) pendingSignal = signal;
+    else killByPid(signal, viaChannel ? SIGNAL_GRACE_MS : 0);
+  }
+
+  function killByPid(signal: NodeJS.Signals, delayMs: number): void {
     pendingSignal = null;
-    const target = pid;
-    // OpenSSH (7.9 and later) delivers a channel signal to the command's process group, even
-    // where MaxSessions leaves no room for another channel; other servers ignore it, so a
-    // kill over a second channel follows if the command is still there a moment later.
-    if (open?.writable) open.signal(signal.replace(/^SIG/, ''));
-    const delay = open?.writable ? SIGNAL_GRACE_MS : 0;
+    const target = pid!;
     setTimeout(() => {
       if (ended) return;
       driver.signal(target, signal).catch((failure: unknown) => {
@@ -154,7 +155,7 @@ export function startSshProcess(
           error: String(failure),
         });
       });
-    }, delay);
+    }, delayMs);
   }
 
   return {
@@ -175,17 +176,25 @@ export function startSshProcess(
   };
 }
 
-/** Takes the `fdscope-pid N` line off the front of stderr and passes the rest through. */
-function pidReader(onPid: (pid: number) => void): Transform {
+/**
+ * Takes the `fdscope-pid N` line out of stderr and passes the rest through. It is the first
+ * line unless the login shell's startup files wrote to stderr first, so the first 4 KiB are
+ * searched.
+ */
+export function pidReader(onPid: (pid: number) => void): Transform {
   let head: Buffer | null = Buffer.alloc(0);
   return new Transform({
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
       if (head === null) return done(null, chunk);
       head = Buffer.concat([head, chunk]);
-      const newline = head.indexOf(0x0a);
-      if (newline < 0 && head.length < 64) return done();
-      const match = PID_LINE.exec(head.subarray(0, newline + 1).toString('latin1'));
-      const rest = match ? head.subarray(newline + 1) : head;
+      const match = PID_LINE.exec(head.toString('latin1'));
+      if (!match && head.length < 4096) return done();
+      const rest = match
+        ? Buffer.concat([
+            head.subarray(0, match.index),
+            head.subarray(match.index + match[0].length),
+          ])
+        : head;
       head = null;
       if (match) onPid(Number(match[1]));
       done(null, rest.length > 0 ? rest : undefined);

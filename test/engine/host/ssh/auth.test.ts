@@ -186,6 +186,37 @@ describe('logging in to a real sshd', () => {
     }
   });
 
+  it('offers only the IdentityFiles keys of the agent under IdentitiesOnly', async () => {
+    // The agent's first key is unknown to the server, which allows a single failure.
+    const strict = await startSshd(keys.authorizedKeys, {
+      extraConfig: ['MaxAuthTries 1', 'AuthenticationMethods publickey'],
+    });
+    const agent = await startAgent(temp.dir, [keys.stranger, keys.plain]);
+    const make = (identitiesOnly: boolean) =>
+      makeHost({
+        target: targetFor(strict, { identityFiles: [keys.plain], identitiesOnly }),
+        prompter: scriptedPrompter(),
+        knownHosts: trusting(temp.dir, strict),
+        agent: agent.socket,
+      });
+    try {
+      const everyKey = await make(false)
+        .connect()
+        .then(() => 'connected')
+        .catch((e: FdscopeError) => e.oneLine());
+      const before = strict.log().length;
+
+      await make(true).connect();
+
+      expect(everyKey).toMatch(/unable to (log in|connect)/);
+      expect(strict.log().slice(before)).toContain(`Accepted publickey for ${TEST_USER} `);
+      expect(strict.log().slice(before)).not.toContain('Failed publickey');
+    } finally {
+      await closeHosts();
+      await agent.stop();
+    }
+  });
+
   it('names every method offered when the server refuses them all', async () => {
     // Without PAM, a refused password costs no PAM delay: the test stays short.
     const strict = await startSshd(keys.authorizedKeys, {

@@ -54,6 +54,8 @@ describe('resolving a host through config', () => {
     '  Port 2222',
     '  IdentityFile ~/.ssh/db_%r_%h',
     '  IdentityFile %d/keys/%u',
+    '  IdentitiesOnly yes',
+    '  IdentityAgent none',
     'Host *.prod !bastion.prod',
     '  User deploy',
     '  ProxyJump bastion.prod',
@@ -80,6 +82,11 @@ describe('resolving a host through config', () => {
       serverAliveIntervalS: null,
       jumps: [],
     });
+  });
+
+  it('reads IdentitiesOnly and IdentityAgent', () => {
+    expect(resolve(config, 'db')).toMatchObject({ identitiesOnly: true, identityAgent: 'none' });
+    expect(resolve(config, 'other')).toMatchObject({ identitiesOnly: false, identityAgent: null });
   });
 
   it('expands ~ and %-tokens in every IdentityFile, in order', () => {

@@ -106,7 +106,7 @@ describe('host keys of a real sshd', () => {
     const plain = trusting(temp.dir, sshd);
     const hashed = { user: [join(temp.dir, 'hashed')], app: join(temp.dir, 'hashed_app') };
     copyFileSync(plain.user[0], hashed.user[0]);
-    execFileSync('ssh-keygen', ['-q', '-H', '-f', hashed.user[0]]);
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', hashed.user[0]], { stdio: 'ignore' });
     const prompter = scriptedPrompter();
 
     for (const knownHosts of [plain, hashed]) {

@@ -52,7 +52,7 @@ describe('known_hosts entries', () => {
   it('match hashed |1| names made by ssh-keygen -H', () => {
     const file = join(temp.dir, 'hashed');
     writeFileSync(file, `[127.0.0.1]:2222 ${ed.line}\nplain.example ${rsa.line}\n`);
-    execFileSync('ssh-keygen', ['-q', '-H', '-f', file]);
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' });
     const entries = readKnownHosts([file]);
 
     expect(entries.every((e) => e.hosts.startsWith('|1|'))).toBe(true);

@@ -45,7 +45,9 @@ describe('the remote command line', () => {
   it('sets environment variables through env, and refuses a bad name', () => {
     const line = remoteCommand(['sh', '-c', 'printf %s "$A"'], { env: { A: '$(x) y' } });
 
-    expect(execFileSync('/bin/sh', ['-c', line], { encoding: 'utf8' })).toBe('$(x) y');
+    expect(execFileSync('/bin/sh', ['-c', line], { encoding: 'utf8', stdio: 'pipe' })).toBe(
+      '$(x) y',
+    );
     expect(() => remoteCommand(['true'], { env: { 'A;B': '1' } })).toThrow(/not a valid/);
   });
 
