@@ -8,6 +8,7 @@ import { recentWrites } from './analysis/write-stats';
 import { readLocalCapabilities } from './discovery/capabilities';
 import { getLocalProcess, listLocalProcesses } from './discovery/local-discovery';
 import { getRemoteProcess, listRemoteProcesses } from './discovery/remote-discovery';
+import { traceThroughSudo } from './discovery/sudo-methods';
 import type { Engine, EngineOptions } from './engine';
 import { FdscopeError } from './errors';
 import { exportCapture } from './export/export-capture';
@@ -56,10 +57,12 @@ export function createEngine(options: EngineOptions): Engine {
       return { id };
     },
     // This machine is read from /proc directly; any other host by the discovery script.
-    'processes:list': ({ hostId }) => {
+    'processes:list': async ({ hostId }) => {
       const host = hosts.get(hostId);
       if (host.info.kind === 'local') return listLocalProcesses(readLocalCapabilities(logger));
-      return listRemoteProcesses(host, { logger });
+      const listed = await listRemoteProcesses(host, { logger });
+      if (host.info.kind === 'ssh') traceThroughSudo(listed.capabilities, listed.processes);
+      return listed;
     },
     'capture:start': async (req) => {
       const host = hosts.get(req.hostId);

@@ -38,6 +38,8 @@ export interface TraceSourceOptions {
    * writes are taken by fd number.
    */
   followStreams?: boolean;
+  /** Run strace as root: the host elevates (sudo over SSH) for another user's process. */
+  privileged?: boolean;
 }
 
 /** A trace source, with what it costs the target and what it has parsed. */
@@ -135,7 +137,10 @@ class StraceCapture implements TraceSource {
       stringLimit: this.options.stringLimit,
     });
     this.logger.info('trace', `attaching to pid ${pid}`, { argv });
-    const proc = host.spawn(withWatchdog(argv), { stdin: true });
+    const proc = host.spawn(withWatchdog(argv), {
+      stdin: true,
+      privileged: this.options.privileged,
+    });
     this.proc = proc;
     // The watchdog may be gone before we tell it anything (strace failed to start).
     proc.stdin?.on('error', () => {});

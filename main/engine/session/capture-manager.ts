@@ -58,7 +58,8 @@ export class CaptureManager {
       streams: req.fds.map((fd) => ({
         fd,
         stream: fd === 1 ? 'stdout' : 'stderr',
-        target: proc.fds.find((t) => t.fd === fd)!,
+        // Another user's fds may be unreadable here and still be traced (through sudo).
+        target: proc.fds.find((t) => t.fd === fd) ?? { fd, kind: 'unknown', link: '' },
         bytes: 0,
         writes: 0,
         lines: 0,

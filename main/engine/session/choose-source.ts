@@ -12,6 +12,7 @@ import { remoteSources } from '../capture/remote-sources';
 import type { CaptureSource } from '../capture/source';
 import { createTraceSource } from '../capture/trace-source';
 import { traceRefusal } from '../discovery/methods';
+import { asRoot } from '../discovery/sudo-methods';
 import { FdscopeError } from '../errors';
 import type { Host } from '../host/host';
 import type { Logger } from '../log';
@@ -21,18 +22,13 @@ import { isSshHost, remoteCapture } from './remote-capture';
 
 /** The method a request resolves to for this process. */
 export function resolveMethod(proc: ProcessInfo, req: StartRequest): MethodName {
-  const targets = req.fds.map((fd) => targetOf(proc, fd));
   if (req.method !== 'auto') return req.method;
   // One capture has one method: follow-file only when every chosen fd is a file.
   const picks = req.fds.map((fd) => proc.methods[String(fd) as '1' | '2'].method);
   if (picks.every((m) => m === 'file')) return 'file';
-  if (targets.some((t) => t.kind === 'closed')) {
-    throw unable(
-      proc.pid,
-      'not-capturable',
-      `fd ${targets.find((t) => t.kind === 'closed')!.fd} is closed`,
-    );
-  }
+  // Tracing needs no fd target (strace names it); one that is known to be closed has nothing.
+  const closed = proc.fds.find((t) => req.fds.includes(t.fd) && t.kind === 'closed');
+  if (closed) throw unable(proc.pid, 'not-capturable', `fd ${closed.fd} is closed`);
   return 'trace';
 }
 
@@ -62,9 +58,13 @@ function makeSource(
   method: MethodName,
 ): CaptureSource {
   if (method === 'trace') {
-    const refusal = traceRefusal(proc, caps);
+    // Over SSH another user's process is traced as root, through sudo on the host; sudo's own
+    // refusal (no sudo, not allowed, wrong password) then says what is missing.
+    const privileged = viaSudo(host, proc, caps);
+    const refusal = traceRefusal(proc, privileged ? asRoot(caps) : caps);
     if (refusal) throw unable(proc.pid, refusal.code, refusal.reason);
-    return createTraceSource({ host, pid: proc.pid, fds: req.fds, strace: caps.strace!, logger });
+    const strace = caps.strace!;
+    return createTraceSource({ host, pid: proc.pid, fds: req.fds, strace, logger, privileged });
   }
   for (const fd of req.fds) checkFits(proc, fd, method);
   if (host.info.kind !== 'local') {
@@ -94,6 +94,11 @@ function makeSource(
       createReadPipeSource({ pid: proc.pid, fd, confirmed: req.confirmPipe === true, logger }),
     ),
   );
+}
+
+/** Whether tracing this process on this host goes through sudo. */
+export function viaSudo(host: Host, proc: ProcessInfo, caps: HostCapabilities): boolean {
+  return host.info.kind === 'ssh' && !caps.isRoot && proc.uid !== caps.uid;
 }
 
 function checkFits(proc: ProcessInfo, fd: number, method: 'file' | 'pipe'): void {
