@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine';
 import { FdscopeError } from '../engine/errors';
 import { parseWrapper } from '../engine/host/command-wrapper';
 import { LOCAL_HOST_ID } from '../engine/host/local-host';
-import { parseDestination } from '../engine/host/ssh/config-resolve';
+import { parseDestination } from '../engine/host/ssh';
 import { UsageError } from './args';
 
 /** Where ps and tap look. */

@@ -127,6 +127,8 @@ describe('a command host on a PID namespace', () => {
     await stopped(info.id);
 
     expect(running('fdscope-guard')).toEqual([]);
+    // No strace left inside: it traced pid 2 of the namespace (kthreadd's number out here).
+    expect(running('-p\u00002\u0000')).toEqual([]);
     expect(info).toMatchObject({ method: 'trace', timing: 'syscall' });
     expect(joined(byFd.get(1))).toBe(expected('out', 40));
     expect(joined(byFd.get(2))).toBe(expected('err', 40));

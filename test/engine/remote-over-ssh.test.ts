@@ -168,6 +168,8 @@ describe('remote discovery and capture over SSH', () => {
     const loop = `exec >>"$1"; i=0; while :; do echo "line $i"; i=$((i+1)); sleep 0.01; done`;
     const child = spawn('sh', ['-c', loop, 'w', file], { uid, gid: uid, stdio: 'ignore' });
     writers.add(child);
+    // fd 1 is on the file once the first line is there.
+    await waitFor(() => readFileSync(file).length > 0, 'the first line');
     const source = createRemoteFollowSource({ host: sshHost(), pid: child.pid!, fd: 1 });
     const sink = collectingSink();
 

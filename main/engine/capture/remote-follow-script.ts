@@ -16,11 +16,11 @@ export const FOLLOW_EXIT = { noProcess: 3, notFile: 4, cannotOpen: 5 } as const;
  * seconds. Its own descriptor 3 reads the file by its inode, so a renamed or deleted file is
  * still followed, and whatever the process wrote before exiting is still read.
  *
- * dd copies to EOF on each round; a round that moved nothing is idle: then the process, the
- * fd's target and the file's size are checked (one `stat`, when the host has it: without it,
- * truncation and a change of target go unseen), and the loop sleeps. The script ends when its
- * stdin reaches EOF (the capture stopped, or the link to the host dropped), so nothing is left
- * running on the host whatever the host's way of ending commands.
+ * dd copies to EOF on each round; a round that moved nothing is idle: then the process is
+ * checked (builtins only), the fd's target and the file's size too (one `stat`, when the host
+ * has it: without it, truncation and a change of target go unseen), and the loop sleeps. The
+ * script ends when its stdin reaches EOF (the capture stopped, or the link to the host
+ * dropped), so nothing is left running on the host whatever the host's way of ending commands.
  */
 export const FOLLOW_SCRIPT = `P=$1 N=$2 FROM=$3 POLL=$4
 f=/proc/$P/fd/$N
@@ -30,13 +30,15 @@ w=$!
 exec 5<&-
 stop() { kill $w 2>/dev/null; exit "$1"; }
 ticks() {
+  t=
   read -r st < /proc/$P/stat 2>/dev/null || return 1
   st=\${st##*) }
   set -- $st
   case $1 in Z|X) return 1;; esac
-  echo "$20"
+  t=\${20}
 }
-t0=$(ticks) || { echo "no such process: $P" >&2; stop ${FOLLOW_EXIT.noProcess}; }
+ticks || { echo "no such process: $P" >&2; stop ${FOLLOW_EXIT.noProcess}; }
+t0=$t
 [ -f "$f" ] || { echo "fd $N of $P is not a regular file" >&2; stop ${FOLLOW_EXIT.notFile}; }
 exec 3< "$f" || stop ${FOLLOW_EXIT.cannotOpen}
 s=$(command -v stat)
@@ -55,11 +57,13 @@ while :; do
   dd bs=65536 <&3 2>/dev/null
   pos
   [ "$p" != "$b" ] && continue
-  if [ "$(ticks)" != "$t0" ]; then
+  ticks
+  if [ "$t" != "$t0" ]; then
     dd bs=65536 <&3 2>/dev/null
     echo "${FOLLOW_MARK.end}process exited" >&2
     stop 0
   fi
+  # Every idle round: a truncation must be seen before the file grows past our offset again.
   if [ -n "$s" ]; then
     set -- $(stat -L -c '%d:%i %s' /proc/$$/fd/3 "$f" 2>/dev/null)
     if [ "$1" != "$3" ]; then

@@ -1,6 +1,7 @@
 // A host reached through a command the user gives (`kubectl exec -i POD --`, `docker exec -i
 // NAME`, `nsenter -t PID -p -m --`): every command runs as [...wrapper, ...argv] on this
 // machine, so the processes seen are those where the wrapper lands.
+import { Transform, type TransformCallback } from 'node:stream';
 import type { HostInfo } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
@@ -16,27 +17,18 @@ export interface CommandHostOptions {
 }
 
 /**
- * Wrappers do not pass signals on (nsenter waits for its child and ignores SIGINT; kubectl and
- * docker exec drop them), so a command that takes no stdin runs under this guard: the
- * signal's name written on stdin is sent to the command where it runs, and the end of stdin
- * (the wrapper gone, or this process) ends the command there.
+ * Wrappers do not pass signals on: nsenter dies of SIGINT and leaves its child running, kubectl
+ * and docker exec drop them. So every command starts under this guard, which says its pid
+ * (inside the container, where the command runs) on stderr and becomes the command; a signal is
+ * then sent by a second wrapped command, `kill -s SIG PID`, as SSH hosts do.
  */
-const GUARD = `"$@" </dev/null 3<&- &
-c=$!
-exec 3<&0
-{ while read -r s; do kill -s "$s" "$c"; done; kill -s TERM "$c"; } <&3 >/dev/null 2>&1 &
-w=$!
-exec 3<&-
-wait "$c"
-r=$?
-kill "$w" 2>/dev/null
-exit "$r"
-`;
+const GUARD = 'echo "fdscope-guard-pid $$" >&2; exec "$@"';
+const PID_LINE = /^fdscope-guard-pid (\d+)\n/;
 
 /**
- * Creates a command host. Commands run without a local shell (the wrapper itself runs sh on the
- * far side); the wrapper decides the user, so RunOptions.privileged asks nothing more of it:
- * put sudo in the wrapper if root is needed there.
+ * Creates a command host. Commands run without a local shell (the wrapper runs sh on the far
+ * side); the wrapper decides the user, so RunOptions.privileged asks nothing more of it: put
+ * sudo in the wrapper if root is needed there.
  */
 export function createCommandHost(wrapper: readonly string[], options: CommandHostOptions): Host {
   if (wrapper.length === 0 || wrapper[0] === '') {
@@ -45,47 +37,94 @@ export function createCommandHost(wrapper: readonly string[], options: CommandHo
       help: "give one, e.g. 'docker exec -i NAME'",
     });
   }
-  const local = createLocalHost(options.logger ?? silentLogger);
+  const logger = options.logger ?? silentLogger;
+  const local = createLocalHost(logger);
   const prefix = [...wrapper];
   const info: HostInfo = {
     id: options.id,
     label: options.label || formatArgv(prefix),
     kind: 'command',
   };
+  const signal = (pid: number, name: NodeJS.Signals): void => {
+    const kill = local.spawn([...prefix, 'kill', '-s', name.replace(/^SIG/, ''), String(pid)]);
+    kill.stdout.resume();
+    kill.stderr.resume();
+  };
   return {
     info,
     spawn: (argv, runOptions: RunOptions = {}) => {
-      // A command that wants stdin keeps it, and must watch it to end itself (the remote
-      // capture scripts do).
-      if (runOptions.stdin) return local.spawn([...prefix, ...argv], runOptions);
       const guarded = ['sh', '-c', GUARD, 'fdscope-guard', ...argv];
-      return guard(local.spawn([...prefix, ...guarded], { ...runOptions, stdin: true }), argv);
+      return guard(local.spawn([...prefix, ...guarded], runOptions), argv, signal);
     },
   };
 }
 
-function guard(proc: HostProcess, argv: readonly string[]): HostProcess {
+/** The wrapped process, its guard's pid line taken off stderr, its signals sent inside. */
+function guard(
+  proc: HostProcess,
+  argv: readonly string[],
+  signal: (pid: number, name: NodeJS.Signals) => void,
+): HostProcess {
   let ended = false;
-  void proc.exited.then(() => {
-    ended = true;
-    proc.stdin?.end();
+  let pid: number | null = null;
+  let pending: NodeJS.Signals | null = null;
+  void proc.exited.then(() => (ended = true));
+  const stderr = firstLineTaken(proc.stderr, (line) => {
+    const match = PID_LINE.exec(line);
+    if (!match) return false;
+    pid = Number(match[1]);
+    if (pending && !ended) signal(pid, pending);
+    return true;
   });
-  proc.stdin?.on('error', () => undefined);
   return {
     argv,
     stdout: proc.stdout,
-    stderr: proc.stderr,
-    stdin: null,
+    stderr,
+    stdin: proc.stdin,
     exited: proc.exited,
-    kill(signal = 'SIGTERM') {
+    kill(name = 'SIGTERM') {
       if (ended) return;
-      if (signal === 'SIGKILL') {
-        // The last resort: end stdin (the guard ends the command) and the wrapper itself.
-        proc.stdin?.end();
-        proc.kill('SIGKILL');
-        return;
-      }
-      proc.stdin?.write(`${signal.replace(/^SIG/, '')}\n`);
+      if (pid === null) pending = name;
+      else signal(pid, name);
+      // The last resort ends the wrapper here too.
+      if (name === 'SIGKILL') proc.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * stderr without the guard's line. The wrapper may print before it (kubectl's warnings), so
+ * lines are looked at until it comes, within the first 64 KiB; the others pass as they are.
+ */
+function firstLineTaken(input: NodeJS.ReadableStream, take: (line: string) => boolean) {
+  let head: Buffer | null = Buffer.alloc(0);
+  let seen = 0;
+  const output = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      if (head === null) return done(null, chunk);
+      head = Buffer.concat([head, chunk]);
+      for (let newline = head.indexOf(0x0a); newline >= 0; newline = head.indexOf(0x0a)) {
+        const line = head.subarray(0, newline + 1);
+        head = head.subarray(newline + 1);
+        seen += line.length;
+        if (take(line.toString('utf8'))) {
+          const rest = head;
+          head = null;
+          return done(null, rest);
+        }
+        this.push(line);
+      }
+      if (seen + head.length > 64 * 1024) {
+        const rest = head;
+        head = null;
+        return done(null, rest);
+      }
+      done();
+    },
+    flush(done: TransformCallback) {
+      done(null, head && head.length > 0 ? head : undefined);
+    },
+  });
+  input.pipe(output);
+  return output;
 }

@@ -4,10 +4,10 @@ import type { HostProcess, RunOptions } from './host';
 
 /**
  * A command that keeps its stdin (its end tells the command to stop, on any host) and, when
- * asked, runs as root: `privileged` is the Host interface's word, `sudo` SshHost's own.
+ * asked, runs as root (an SSH host that does not log in as root puts sudo before it).
  */
-export function runOptions(privileged = false): RunOptions & { sudo?: boolean } {
-  return privileged ? { stdin: true, privileged, sudo: true } : { stdin: true };
+export function runOptions(privileged = false): RunOptions {
+  return privileged ? { stdin: true, privileged } : { stdin: true };
 }
 
 /**

@@ -78,13 +78,16 @@ describe.each(hosts)('remote follow-file with %s', (_, makeHost) => {
     expect(startOffset).toBeGreaterThan(50);
     expect(captured.equals(file2.subarray(startOffset, startOffset + captured.length))).toBe(true);
     expect((await source.ended).reason).toBe('stopped');
-    expect(running('fdscope-follow')).toEqual([]);
+    // The loop's stdin watcher ends a moment after the loop itself.
+    await waitFor(() => running('fdscope-follow').length === 0, 'the remote loop to end');
   });
 
   it('says when the file is truncated and follows it from its new start', async () => {
     temp = tempDir();
     const file = temp.path('out.log');
     const { pid } = writer(file);
+    // fd 1 is on the file once the first line is there.
+    await waitFor(() => existsSync(file) && readFileSync(file).length > 0, 'the first line');
     const source = createRemoteFollowSource({ host: makeHost(), pid, fd: 1, fromStart: true });
     const sink = collectingSink();
     await source.start(sink);
@@ -106,6 +109,7 @@ describe.each(hosts)('remote follow-file with %s', (_, makeHost) => {
     temp = tempDir();
     const file = temp.path('out.log');
     const { pid, exited } = writer(file, 50);
+    await waitFor(() => existsSync(file) && readFileSync(file).length > 0, 'the first line');
     const source = createRemoteFollowSource({ host: makeHost(), pid, fd: 1, fromStart: true });
     const sink = collectingSink();
 
