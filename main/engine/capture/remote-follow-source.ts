@@ -4,6 +4,7 @@ import { hostError, runOptions } from '../host/host-command';
 import { FdscopeError } from '../errors';
 import type { ExitStatus, Host, HostProcess } from '../host/host';
 import { silentLogger, type Logger } from '../log';
+import { stopRemoteCommand } from './remote-stop';
 import { createObservedClock } from './observed-clock';
 import { FOLLOW_EXIT, FOLLOW_MARK, FOLLOW_SCRIPT } from './remote-follow-script';
 import type { CaptureSink, CaptureSource, SourceEnd } from './source';
@@ -146,13 +147,7 @@ export function createRemoteFollowSource(options: RemoteFollowOptions): RemoteFo
         return;
       }
       stopping = true;
-      // Closing stdin ends the remote loop after its current round; the signal is for hosts
-      // that pass it on, the later SIGKILL for a loop that does not answer.
-      proc.stdin?.end();
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc?.kill('SIGKILL'), 5_000);
-      await ended;
-      clearTimeout(timer);
+      await stopRemoteCommand(proc, ended);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { FdTarget } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
 import type { Host, HostProcess } from '../host/host';
 import { silentLogger, type Logger } from '../log';
+import { stopRemoteCommand } from './remote-stop';
 import { createObservedClock } from './observed-clock';
 import type { CaptureSink, CaptureSource, SourceEnd } from './source';
 
@@ -140,11 +141,7 @@ export function createRemoteReadPipeSource(options: RemoteReadPipeOptions): Capt
         return;
       }
       stopping = true;
-      proc.stdin?.end();
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc?.kill('SIGKILL'), 5_000);
-      await ended;
-      clearTimeout(timer);
+      await stopRemoteCommand(proc, ended);
     },
   };
 }
