@@ -46,7 +46,9 @@ export function createCommandHost(wrapper: readonly string[], options: CommandHo
     kind: 'command',
   };
   const signal = (pid: number, name: NodeJS.Signals): void => {
-    const kill = local.spawn([...prefix, 'kill', '-s', name.replace(/^SIG/, ''), String(pid)]);
+    // sh's own kill: a container may have no kill program.
+    const argv = ['sh', '-c', 'kill -s "$1" "$2"', 'fdscope-kill', name.replace(/^SIG/, '')];
+    const kill = local.spawn([...prefix, ...argv, String(pid)]);
     kill.stdout.resume();
     kill.stderr.resume();
   };
