@@ -74,7 +74,8 @@ async function capture(
       fromStart: cmd.fromStart || undefined,
       confirmPipe: cmd.confirmPipe || undefined,
     });
-    following = follow(engine, info, cmd, output);
+    const say = (line: string) => runtime.stderr.write(`fdscope: ${line}\n`);
+    following = follow(engine, info, cmd, output, say);
     if (signalled !== null) following.stop(signalled);
     const ending = await following.ending;
 
@@ -100,7 +101,13 @@ interface Following {
   stop(reason: string): void;
 }
 
-function follow(engine: Engine, info: CaptureInfo, cmd: TapCommand, output: Output): Following {
+function follow(
+  engine: Engine,
+  info: CaptureInfo,
+  cmd: TapCommand,
+  output: Output,
+  say: (line: string) => void,
+): Following {
   const writer = tapWriter(cmd.format, output);
   const counts = { bytes: 0, writes: 0, missing: 0 };
   let resolve: (ending: Ending) => void = () => {};
@@ -126,7 +133,16 @@ function follow(engine: Engine, info: CaptureInfo, cmd: TapCommand, output: Outp
       (error: unknown) => finish({ reason, error: toErrorInfo(error) }),
     );
   };
+  // Notices (a gap, fd 1 moved or closed, other processes followed) go to stderr as they come:
+  // the bytes on stdout cannot say what they miss.
+  let noticed = 0;
+  const notices = (i: CaptureInfo) => {
+    if (i.id !== info.id) return;
+    for (const n of i.notices.slice(noticed)) say(`${n.level}: ${n.message}`);
+    noticed = Math.max(noticed, i.notices.length);
+  };
   const ended = (i: CaptureInfo) => {
+    notices(i);
     if (i.id !== info.id || i.state !== 'ended' || stopping) return;
     finish({ reason: i.endReason ?? 'capture ended', error: i.error });
   };

@@ -180,16 +180,27 @@ try {
   const total = generateLog(log, parseMb);
   const read = [];
   const parsed = [];
+  const followed = [];
   let events = 0;
   for (let i = 0; i < runs; i++) {
     read.push(await readThrough(log, () => {}));
     const parser = new StraceParser({ fds: [1], defaultPid: 4000 });
     parsed.push(await readThrough(log, (chunk) => (events = parser.push(chunk).writes.length)));
+    // As a capture runs it: writes taken by their target, from any of the four processes.
+    const stream = new StraceParser({
+      fds: [1],
+      defaultPid: 4000,
+      targets: new Map([[1, 'pipe:[102444]']]),
+      isOwner: (pid) => pid === 4000,
+    });
+    followed.push(await readThrough(log, (chunk) => (events = stream.push(chunk).writes.length)));
   }
   console.log(`parser on ${(total / 1e6).toFixed(0)} MB of generated strace output (medians):`);
   console.log(`  read only        ${median(read).toFixed(0)} MB/s`);
-  const share = (median(parsed) / median(read)).toFixed(2);
-  console.log(`  read and parse   ${median(parsed).toFixed(0)} MB/s  (${share} of reading alone)`);
+  const share = (values) => (median(values) / median(read)).toFixed(2);
+  const rate = (values) => `${median(values).toFixed(0)} MB/s  (${share(values)} of reading)`;
+  console.log(`  read and parse   ${rate(parsed)}`);
+  console.log(`  by stream target ${rate(followed)}`);
   void events;
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -95,6 +95,39 @@ describe('fdscope tap on real processes', () => {
     expect(writer.stdout().indexOf(out)).toBeGreaterThanOrEqual(0);
   });
 
+  it('says on stderr what the bytes on stdout miss: sendfile copies it cannot see', async () => {
+    const writer = await startWriter({
+      language: 'python',
+      stdout: 'pipe',
+      source: `
+import os, tempfile, time
+src = tempfile.TemporaryFile()
+src.write(b"copied unseen\\n")
+src.flush()
+for _ in range(100):
+    os.write(1, b"seen\\n")
+    os.sendfile(1, src.fileno(), 0, 14)
+    time.sleep(0.01)
+`,
+    });
+    writers.push(writer);
+
+    const { code, out, err } = await fdscope('tap', String(writer.pid), '--fd', '1').exited;
+
+    expect(code).toBe(0);
+    expect(out.toString()).toMatch(/^(seen\n)+$/);
+    expect(err).toMatch(
+      new RegExp(
+        `^fdscope: warning: gap: 14 bytes written to fd 1 by sendfile of pid ${writer.pid} ` +
+          'not visible to the tracer',
+        'm',
+      ),
+    );
+    expect(err).toMatch(
+      /^fdscope: captured \d+ bytes .*\(process exited \(status 0\), \d+ bytes cut/m,
+    );
+  });
+
   it('prints one line and exits 1 for a pid that does not exist', async () => {
     const pid = absentPid();
 

@@ -47,6 +47,8 @@ const EXITED = Buffer.from('+++ exited with ');
 const KILLED = Buffer.from('+++ killed by ');
 const CORE = Buffer.from('(core dumped)');
 const EMPTY = Buffer.alloc(0);
+const QUESTION = 0x3f;
+const GT = 0x3e;
 const CLONE_THREAD = Buffer.from('CLONE_THREAD');
 const UNKNOWN = Buffer.from(' = ?');
 const UNAVAILABLE = Buffer.from(' = ? <unavailable>');
@@ -254,12 +256,16 @@ export class StraceParser {
     // Without targets to follow, a write on an fd not captured needs no more reading.
     if (!streams.byTarget && !streams.fds.has(callFd)) return;
     const entry = this.readTarget(r, callFd);
-    const fd = streams.streamOf(entry, callFd, pid);
-    if (fd < 0) return;
-    const target = entry?.text ?? null;
-    if (entry !== null && entry.stream !== fd && streams.byTarget) {
-      this.ownerMoved(entry, fd, callFd, pid, t);
+    let fd = callFd;
+    // The common case, a write on the stream's own fd number, decided without a call.
+    if (entry === null || entry.stream !== callFd || entry.shared) {
+      fd = streams.streamOf(entry, callFd, pid);
+      if (fd < 0) return;
+      if (entry !== null && entry.stream !== fd && streams.byTarget) {
+        this.ownerMoved(entry, fd, callFd, pid, t);
+      }
     }
+    const target = entry === null ? null : entry.text;
 
     const dataStart = r.out;
     if (kind.shape !== OPAQUE && r.nextArg()) {
@@ -270,7 +276,7 @@ export class StraceParser {
     const bytes = this.arena.subarray(dataStart, r.out);
     this.arenaPos = r.out;
 
-    if (endsWith(src, r.pos, end, UNFINISHED) || diedInCall(src, r.pos, end)) {
+    if (endsWith(src, r.pos, end, UNFINISHED) || diedInCall(src, end)) {
       this.pending.set(pid, { kind, t, fd, callFd, bytes, target });
       return;
     }
@@ -362,7 +368,7 @@ export class StraceParser {
     }
     // "<... write resumed> <unfinished ...>": interrupted again; the first half still holds.
     // "= ?" at the end: the process died in the call; its death line settles the bytes.
-    if (endsWith(src, j, end, UNFINISHED) || diedInCall(src, j, end)) return;
+    if (endsWith(src, j, end, UNFINISHED) || diedInCall(src, end)) return;
     this.pending.delete(pid);
     if (endsWith(src, j, end, DETACHED)) return;
     const ret = returnValue(src, j, end);
@@ -433,6 +439,9 @@ export class StraceParser {
 
 // "= ?" or "= ? <unavailable>" ends the line of a call whose process died in it (SIGKILL), its
 // result never known; "= ? ERESTARTSYS" is a call to be restarted, and is not this.
-function diedInCall(src: Buffer, from: number, end: number): boolean {
-  return endsWith(src, from, end, UNKNOWN) || endsWith(src, from, end, UNAVAILABLE);
+function diedInCall(src: Buffer, end: number): boolean {
+  // Most lines end in a count: one byte tells.
+  const last = src[end - 1];
+  if (last !== QUESTION && last !== GT) return false;
+  return endsWith(src, 0, end, UNKNOWN) || endsWith(src, 0, end, UNAVAILABLE);
 }

@@ -106,13 +106,16 @@ it('goes on while a child holds the stream after the target exits', async () => 
     language: 'shell',
     args: [dir],
     source: `read -r _ < "$1/start"
-(sleep 0.4; echo "child after") &
+(read -r _ < "$1/release"; echo "child after") &
 echo "parent"
 exit 4`,
   });
   const { source, sink } = await attach(writer.pid);
 
+  execFileSync('mkfifo', [join(dir, 'release')]);
   go(dir);
+  await waitUntil(() => sink.notices.length > 0, 'the target to exit');
+  writeFileSync(join(dir, 'release'), '\n');
   const end = await source.ended;
   await writer.exited;
 
