@@ -13,6 +13,8 @@ export const LINE_CAP_BYTES = 4096;
 const KEEP_MARGIN = 300;
 /** The most rows asked for at once. */
 const MAX_FETCH = 500;
+/** Rows asked for at the end when the window's own size is not known yet. */
+const TAIL_ROWS = 64;
 
 interface Range {
   from: number;
@@ -33,6 +35,8 @@ export class LogRows {
   private readonly stale = new Set<number>();
   private first = 0;
   private end = 0;
+  /** The newest line count the capture reported; `total` may trail it while following. */
+  private latest = 0;
   private settled = '';
   private readonly runner: LatestRequest<Range, Result<LinesResult>>;
 
@@ -61,12 +65,19 @@ export class LogRows {
     this.ensure();
   }
 
-  /** The capture grew: open lines may have more bytes, new lines exist. */
+  /**
+   * The capture grew: open lines may have more bytes, new lines exist. A window at the last
+   * row follows what has been fetched, not what was reported: under a flood the lines grow by
+   * thousands during one round trip, and a window moved to the reported end would only ever
+   * ask for rows that are already behind it when they come (C18).
+   */
   grow(total: number): void {
     this.invalidateOpen(this.total);
-    if (total > this.total) this.total = total;
+    this.latest = Math.max(this.latest, total);
+    const following = this.atTail();
+    if (!following && total > this.total) this.total = total;
     this.settled = '';
-    this.ensure();
+    this.next(following);
   }
 
   /** Drops everything, e.g. after the link came back. */
@@ -86,6 +97,26 @@ export class LogRows {
 
   private fresh(index: number): boolean {
     return this.cache.has(index) && !this.stale.has(index);
+  }
+
+  private atTail(): boolean {
+    return this.end >= this.total;
+  }
+
+  private next(following: boolean): void {
+    if (following && this.latest > this.total) this.fetchTail();
+    else this.ensure();
+  }
+
+  /** Asks for the newest rows, as many as the window shows. */
+  private fetchTail(): void {
+    const span = Math.max(this.end - this.first, TAIL_ROWS);
+    const from = Math.max(0, this.latest - span);
+    const range = { from, count: Math.min(this.latest - from, MAX_FETCH) };
+    const key = `tail:${range.from}:${range.count}`;
+    if (key === this.settled) return;
+    this.settled = key;
+    this.runner.request(range);
   }
 
   private ensure(): void {
@@ -108,16 +139,26 @@ export class LogRows {
       this.cache.set(line.index, renderLogLine(line));
       this.stale.delete(line.index);
     }
+    this.latest = Math.max(this.latest, result.value.total);
+    const following = this.atTail();
+    const reached = range.from + result.value.lines.length;
+    if (following && reached > this.total) {
+      // The view scrolls to the new last row; move the window with it so these rows stay.
+      const shift = reached - this.total;
+      this.first += shift;
+      this.end += shift;
+      this.total = reached;
+    }
     for (const i of this.cache.keys()) {
       if (i >= this.first - KEEP_MARGIN && i < this.end + KEEP_MARGIN) continue;
       this.cache.delete(i);
       this.stale.delete(i);
     }
-    if (result.value.total > this.total) this.total = result.value.total;
+    if (!following && result.value.total > this.total) this.total = result.value.total;
     this.version++;
     // A short answer for this exact range means the rows do not exist yet;
     // asking again before the capture grows would only spin.
     this.settled = `${range.from}:${range.count}:${this.total}`;
-    this.ensure();
+    this.next(following);
   }
 }
