@@ -275,6 +275,8 @@ export interface ExportRequest {
   fds: number[];
   /** Absolute path of the file to write on the engine's machine. */
   path: string;
+  /** Replace a file already at the path; without it an existing file is refused. */
+  overwrite?: boolean;
 }
 
 export interface ExportResult {
@@ -332,6 +334,7 @@ export type ErrorCode =
   | 'method-unavailable'
   | 'process-ended'
   | 'io'
+  | 'file-exists'
   | 'not-supported'
   // SSH hosts: the link, the login, the host key, sudo on the remote side.
   | 'ssh-connect'

@@ -18,7 +18,7 @@ const STREAM = (fd: number) => (fd === 1 ? 'stdout' : fd === 2 ? 'stderr' : `fd$
 
 /** Exports a capture; the file appears whole or not at all. */
 export function exportCapture(reader: CaptureReader, req: ExportRequest): ExportResult {
-  checkPath(req.path);
+  checkPath(req.path, req.overwrite === true);
   const missing = req.fds.filter((fd) => !reader.streamFds.includes(fd));
   if (missing.length) {
     throw unable(
@@ -118,7 +118,7 @@ function decodeStrict(bytes: Uint8Array): string | null {
   }
 }
 
-function checkPath(path: string): void {
+function checkPath(path: string, overwrite: boolean): void {
   if (!isAbsolute(path)) {
     throw new FdscopeError('bad-request', 'unable to export', {
       reason: `"${path}" is not an absolute path`,
@@ -136,6 +136,13 @@ function checkPath(path: string): void {
     throw new FdscopeError('io', 'unable to export', {
       reason: `${path} is a folder`,
       help: 'give a file name',
+    });
+  }
+  // An export never replaces a file the user did not choose to replace.
+  if (!overwrite && existsSync(path)) {
+    throw new FdscopeError('file-exists', 'unable to export', {
+      reason: `${path} already exists`,
+      help: 'choose another name, or replace it',
     });
   }
 }

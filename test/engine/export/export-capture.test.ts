@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -119,5 +119,24 @@ describe('export', () => {
       /one stream at a time; choose fd 1 or fd 2/,
     );
     expect(existsSync(join(out, 'two.bin'))).toBe(false);
+  });
+
+  it('never replaces an existing file unless asked to', () => {
+    const { reader, out } = capture([w(T, 1, 'new')]);
+    const path = join(out, 'precious.txt');
+    writeFileSync(path, 'PRECIOUS DATA');
+    let refusal = '';
+
+    try {
+      exportCapture(reader, { id: 'x', format: 'raw', fds: [1], path });
+    } catch (error) {
+      refusal = (error as FdscopeError).oneLine();
+    }
+    const kept = readFileSync(path, 'utf8');
+    exportCapture(reader, { id: 'x', format: 'raw', fds: [1], path, overwrite: true });
+
+    expect(refusal).toMatch(/already exists; choose another name, or replace it$/);
+    expect(kept).toBe('PRECIOUS DATA');
+    expect(readFileSync(path, 'utf8')).toBe('new');
   });
 });
