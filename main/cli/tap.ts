@@ -124,13 +124,13 @@ function follow(
     writer.end();
     resolve(end);
   };
-  const stop = (reason: string) => {
+  const stop = (reason: string, failed?: ErrorInfo) => {
     if (stopping || done) return;
     stopping = true;
     // Writes still arrive while strace detaches: finish only once stop has answered.
     stopCapture(engine, info.id).then(
-      () => finish({ reason }),
-      (error: unknown) => finish({ reason, error: toErrorInfo(error) }),
+      () => finish({ reason, error: failed }),
+      (error: unknown) => finish({ reason, error: failed ?? toErrorInfo(error) }),
     );
   };
   // Notices (a gap, fd 1 moved or closed, other processes followed) go to stderr as they come:
@@ -156,9 +156,16 @@ function follow(
     }
     try {
       writer.writes(events);
-    } catch {
-      // The reader went away (EPIPE): nothing left to print to, so detach.
-      stop('output closed');
+    } catch (error) {
+      // The reader went away (EPIPE, `| head`): nothing left to print to, so detach. Any other
+      // failure (a full disk) loses bytes, and says so.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return stop('output closed');
+      const where = cmd.output ?? 'standard output';
+      const failed = new FdscopeError('io', `unable to write the capture to ${where}`, {
+        reason: (error as Error).message,
+        help: 'free some space, or choose another --output',
+      });
+      stop('output failed', failed.toInfo());
     }
   });
   const offUpdates = engine.on('capture:update', ended);
@@ -182,13 +189,13 @@ async function stopCapture(engine: Engine, id: string): Promise<void> {
 }
 
 function stdoutOutput(runtime: CliRuntime): Output {
-  let broken = false;
-  runtime.stdout.on('error', () => {
-    broken = true;
+  let broken: Error | null = null;
+  runtime.stdout.on('error', (error: Error) => {
+    broken = error;
   });
   return {
     write: (bytes) => {
-      if (broken) throw new Error('standard output is closed');
+      if (broken) throw broken;
       runtime.stdout.write(bytes);
     },
     close: () =>

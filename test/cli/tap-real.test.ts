@@ -1,7 +1,7 @@
 // fdscope tap, built, against real processes: the bytes it prints are the
 // bytes the writer wrote in that window, and the real reader loses none.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWriter, type Writer } from '../helpers/writers';
 
@@ -43,6 +43,10 @@ for i in range(100000):
     if len(sys.argv) > 1 and i + 1 >= int(sys.argv[1]):
         break
 `;
+
+function procStatusOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/status`, 'utf8');
+}
 
 function absentPid(): number {
   for (let pid = 4_000_000; pid > 1; pid -= 7) if (!existsSync(`/proc/${pid}`)) return pid;
@@ -126,6 +130,17 @@ for _ in range(100):
     expect(err).toMatch(
       /^fdscope: captured \d+ bytes .*\(process exited \(status 0\), \d+ bytes cut/m,
     );
+  });
+
+  it('exits 1 naming the error when the output cannot take the bytes (a full disk)', async () => {
+    const writer = await startWriter({ language: 'python', source: WRITER });
+    writers.push(writer);
+
+    const { code, err } = await fdscope('tap', String(writer.pid), '-o', '/dev/full').exited;
+
+    expect(code).toBe(1);
+    expect(err).toMatch(/^fdscope: unable to write the capture to \/dev\/full: ENOSPC/m);
+    expect(procStatusOf(writer.pid)).toMatch(/TracerPid:\s+0\n/);
   });
 
   it('prints one line and exits 1 for a pid that does not exist', async () => {
