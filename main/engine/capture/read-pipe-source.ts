@@ -43,7 +43,9 @@ export function createReadPipeSource(options: ReadPipeOptions): CaptureSource {
         reason:
           `the pipe's reader is ${readers}; output will be split between them: ` +
           'each byte goes to only one of the two',
-        help: 'confirm to read the pipe anyway, or trace the process instead (nothing taken)',
+        help:
+          'confirm to read the pipe anyway (the CLI: --yes-steal-pipe), ' +
+          'or trace the process instead (nothing taken)',
       });
     }
 
