@@ -129,3 +129,13 @@ export function processOf(tid: number): number | null {
     return null;
   }
 }
+
+/** The pid tracing a process (its TracerPid), 0 when none or when it is gone. */
+export function tracerOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    return Number(/^TracerPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}

@@ -8,7 +8,14 @@ import type { CaptureSink, CaptureSource, SourceEnd } from './source';
 import { buildStraceArgs, WATCHDOG_DONE, withWatchdog } from './strace-args';
 import { attachError, readAttachFacts } from './strace-errors';
 import { StraceParser, type ParseBatch, type ParserStats, type TracedExit } from './strace-parser';
-import { holdersOf, isTaskOf, readComm, scanStream, type StreamScan } from './stream-holders';
+import {
+  holdersOf,
+  isTaskOf,
+  readComm,
+  scanStream,
+  tracerOf,
+  type StreamScan,
+} from './stream-holders';
 import {
   FollowedProcesses,
   attachFailures,
@@ -84,6 +91,8 @@ class StraceCapture implements TraceSource {
   /** The streams' targets: what other processes are looked for when the target ends. */
   private readonly links = new Set<string>();
   private readonly attachReported = new Set<number>();
+  /** Our strace's pid, as the target's TracerPid said once attached (0 when unknown). */
+  private tracer = 0;
   private sample = { at: performance.now(), calls: 0, last: null as Slowdown | null };
 
   constructor(private readonly options: TraceSourceOptions) {
@@ -154,6 +163,7 @@ class StraceCapture implements TraceSource {
         // "strace: Process N attached": the main thread is seized, the target is traced.
         if (!this.attached && this.stderr.includes(`Process ${pid} attached`)) {
           this.attached = true;
+          if (this.local) this.tracer = tracerOf(pid);
           this.sample = { at: performance.now(), calls: this.parser.stats.calls, last: null };
           this.logger.info('trace', `attached to pid ${pid}`);
           const holders = holdersNotice(Date.now() * 1000, this.scan.targets, this.scan.holders);
@@ -248,12 +258,26 @@ class StraceCapture implements TraceSource {
     if (!this.local || this.stopping) return;
     const shared = [...this.links].filter((l) => /^(pipe|socket):\[|^\/(?!dev\/)/.test(l));
     const holders = holdersOf(shared, new Set([this.options.pid, process.pid]));
-    if (holders.length === 0) {
+    // strace 6.1 can lose a child forked just before its parent exits: the parent's death
+    // leaves it no tracee it knows of, and it ends before the child's first stop is reported.
+    const ours = tracerOf(this.options.pid) || this.tracer;
+    const lost = holders.filter((h) => tracerOf(h.pid) !== ours);
+    for (const h of lost) {
+      sink.notice({
+        t: exit.t,
+        level: 'warning',
+        message:
+          `pid ${h.pid} (${h.comm}) holds the stream but is not traced: ` +
+          'what it writes from now on is not captured',
+      });
+    }
+    const traced = holders.filter((h) => !lost.includes(h));
+    if (traced.length === 0) {
       void this.stop();
       return;
     }
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited (status ${exit.status})`;
-    const who = holders.map((h) => `${h.pid} (${h.comm})`).join(', ');
+    const who = traced.map((h) => `${h.pid} (${h.comm})`).join(', ');
     sink.notice({
       t: exit.t,
       level: 'info',

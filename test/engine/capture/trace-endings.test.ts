@@ -120,6 +120,13 @@ exit 4`,
   await writer.exited;
 
   expect(end.reason).toBe('process exited (status 4)');
+  // strace 6.1 may lose a child forked just before its parent exits: then the capture says so.
+  const lost = sink.notices.find((n) => n.message.includes('holds the stream but is not traced'));
+  if (lost) {
+    expect(lost.message).toMatch(/^pid \d+ \(sh\) holds the stream but is not traced: /);
+    expect(sink.bytes(1).toString()).toBe('parent\n');
+    return;
+  }
   expect(sink.bytes(1).toString()).toBe('parent\nchild after\n');
   expect(sha(sink.bytes(1))).toBe(sha(writer.stdout()));
   const goesOn = sink.notices.find((n) => n.message.includes('the capture goes on with'));
