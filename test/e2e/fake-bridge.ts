@@ -242,6 +242,7 @@ export function installFakeBridge(options: FakeOptions): void {
 
   const text = new TextDecoder();
   const added: { id: string; label: string; kind: string; origin: string }[] = [];
+  const exported = new Set<string>();
   const handlers: Record<string, (req: never) => unknown> = {
     'hosts:list': () => [{ id: 'local', label: 'This machine', kind: 'local' }, ...added],
     'hosts:add': (req: { kind: 'ssh' | 'command'; label: string; spec: string }) => {
@@ -365,7 +366,14 @@ export function installFakeBridge(options: FakeOptions): void {
         runtime: null,
       },
     ],
-    'capture:export': (req: { id: string; fds: number[]; path: string }) => {
+    'capture:export': (req: { id: string; fds: number[]; path: string; overwrite?: boolean }) => {
+      if (exported.has(req.path) && !req.overwrite) {
+        throw fail('file-exists', 'unable to export', {
+          reason: `${req.path} already exists`,
+          help: 'choose another name, or replace it',
+        });
+      }
+      exported.add(req.path);
       if (req.path.startsWith('/nope')) {
         throw fail('io', `unable to write ${req.path}`, {
           reason: 'no such directory',

@@ -291,6 +291,13 @@ describe('the renderer against a fake bridge', () => {
     expect(req).toEqual({ id: 'cap-1', format: 'jsonl', fds: [2], path: '/home/dev/chosen.txt' });
     await page.screenshot({ path: `${SHOTS}/07-export.png` });
 
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => page.locator('dialog .error-box').textContent()).toContain('exists');
+    await page.getByRole('button', { name: 'Replace the file' }).click();
+    await expect.poll(() => page.locator('dialog .done').count()).toBe(1);
+    const last = (await calls(page)).filter((c) => c.name === 'capture:export').pop()?.req;
+    expect(last).toMatchObject({ path: '/home/dev/chosen.txt', overwrite: true });
+
     await path.fill('/nope/x.jsonl');
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     await expect
