@@ -53,7 +53,9 @@ export function parseArgs(argv: readonly string[], kinds: OptionKinds): ParsedAr
 /** A positive number of seconds, or a UsageError naming the option. */
 export function seconds(option: string, text: string): number {
   const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!(value > 0)) throw new UsageError(`${option} takes a number of seconds, got '${text}'`);
+  if (!(value > 0)) {
+    throw new UsageError(`${option} takes a number of seconds above 0, got '${text}'`);
+  }
   return value;
 }
 

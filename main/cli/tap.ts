@@ -213,7 +213,13 @@ function fileOutput(path: string): Output {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     throw new FdscopeError('io', `unable to write --output ${path}`, {
-      reason: code === 'ENOENT' ? 'no such folder' : (error as Error).message,
+      reason:
+        code === 'ENOENT'
+          ? 'no such folder'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (error as Error).message,
+      help: 'give the path of a file in an existing folder',
       cause: error,
     });
   }

@@ -107,10 +107,10 @@ describe('parseCommandLine', () => {
 
   it('says what --duration takes', () => {
     expect(usage(['tap', '1', '--duration', 'x'])).toBe(
-      "--duration takes a number of seconds, got 'x'",
+      "--duration takes a number of seconds above 0, got 'x'",
     );
     expect(usage(['tap', '1', '--duration', '0'])).toBe(
-      "--duration takes a number of seconds, got '0'",
+      "--duration takes a number of seconds above 0, got '0'",
     );
     expect(usage(['tap', '1', '--duration'])).toBe('--duration needs a value; see fdscope --help');
   });

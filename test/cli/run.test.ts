@@ -32,7 +32,7 @@ describe('runCli', () => {
     const runtime = fakeRuntime(fakeEngine());
 
     expect(await runCli(['tap', '1', '--duration', 'x'], runtime, '1')).toBe(2);
-    expect(runtime.err()).toBe("fdscope: --duration takes a number of seconds, got 'x'\n");
+    expect(runtime.err()).toBe("fdscope: --duration takes a number of seconds above 0, got 'x'\n");
     expect(runtime.out()).toBe('');
   });
 

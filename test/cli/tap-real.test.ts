@@ -158,7 +158,7 @@ for _ in range(100):
     const { code, err } = await fdscope('tap', '1', '--duration', 'x').exited;
 
     expect(code).toBe(2);
-    expect(err).toBe("fdscope: --duration takes a number of seconds, got 'x'\n");
+    expect(err).toBe("fdscope: --duration takes a number of seconds above 0, got 'x'\n");
   });
 
   it('prints --help with exit 0', async () => {
