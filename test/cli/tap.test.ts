@@ -126,7 +126,8 @@ describe('runTap', () => {
 
     expect(status).toBe(1);
     expect(runtime.err()).toBe(
-      `fdscope: unable to write --output ${join(dir, 'no', 'such', 'x')}: no such folder\n`,
+      `fdscope: unable to write --output ${join(dir, 'no', 'such', 'x')}: no such folder; ` +
+        'give the path of a file in an existing folder\n',
     );
     expect(runtime.engineOptions).toEqual([]);
   });
