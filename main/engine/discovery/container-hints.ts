@@ -14,8 +14,8 @@ const CONTAINER_SEGMENTS: [RegExp, string][] = [
 /** cgroupfs driver: the id is a bare segment under /docker/ or a kubepods pod. */
 const BARE_ID = /^[0-9a-f]{64}$/;
 /** A pod uid in kubepods paths: pod<uid> as a segment, or -pod<uid>.slice (with _ for -). */
-const POD =
-  /(?:^|-)pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}|[0-9a-f]{32})(?:\.slice)?$/;
+const UID_WITH_DASHES = '[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}';
+const POD = new RegExp(`(?:^|-)pod(${UID_WITH_DASHES}|[0-9a-f]{32})(?:\\.slice)?$`);
 
 /** Hints found in one cgroup path. */
 interface PathHints {

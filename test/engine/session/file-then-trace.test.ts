@@ -136,7 +136,10 @@ describe('fileThenTrace', () => {
     expect(sink.notices.at(-1)).toMatchObject({
       level: 'error',
       message: expect.stringMatching(
-        /^fd 1 now points to pipe:\[\d+\]: capture it again with trace \(unable to capture pid 1: strace is not installed/,
+        new RegExp(
+          '^fd 1 now points to pipe:\\[\\d+\\]: capture it again with trace ' +
+            '\\(unable to capture pid 1: strace is not installed',
+        ),
       ),
     });
     expect(source.method).toBe('file');
