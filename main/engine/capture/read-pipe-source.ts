@@ -5,6 +5,7 @@ import { Socket } from 'node:net';
 import type { FdTarget } from '../../../preload/contract';
 import { getLocalProcess } from '../discovery/local-discovery';
 import { FdscopeError } from '../errors';
+import { refuseUnlessPipe } from './pipe-target';
 import { silentLogger, type Logger } from '../log';
 import { createObservedClock } from './observed-clock';
 import type { CaptureSink, CaptureSource, SourceEnd } from './source';
@@ -101,18 +102,7 @@ function pipeTarget(pid: number, fd: number): FdTarget {
       reason: `its fds are not readable: ${proc.unreadable ?? 'unknown'}`,
     });
   }
-  if (target.kind === 'tty') {
-    throw new FdscopeError('not-capturable', message, {
-      reason: `it is a terminal (${target.link}): reading it would take the terminal's input`,
-      help: 'trace the process instead',
-    });
-  }
-  if (target.kind !== 'pipe') {
-    throw new FdscopeError('not-capturable', message, {
-      reason: `read-pipe needs a pipe, and fd ${fd} is ${target.kind} (${target.link})`,
-      help: target.kind === 'file' ? 'follow the file instead' : 'trace the process instead',
-    });
-  }
+  refuseUnlessPipe(target, fd, message);
   return target;
 }
 

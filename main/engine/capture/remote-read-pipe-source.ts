@@ -3,6 +3,7 @@
 import { hostError, runOptions } from '../host/host-command';
 import type { FdTarget } from '../../../preload/contract';
 import { FdscopeError } from '../errors';
+import { refuseUnlessPipe } from './pipe-target';
 import type { Host, HostProcess } from '../host/host';
 import { silentLogger, type Logger } from '../log';
 import { stopRemoteCommand } from './remote-stop';
@@ -49,18 +50,7 @@ export function createRemoteReadPipeSource(options: RemoteReadPipeOptions): Capt
   const message = `unable to read fd ${fd} of pid ${pid}`;
 
   function check(): string {
-    if (target.kind === 'tty') {
-      throw new FdscopeError('not-capturable', message, {
-        reason: `it is a terminal (${target.link}): reading it would take the terminal's input`,
-        help: 'trace the process instead',
-      });
-    }
-    if (target.kind !== 'pipe') {
-      throw new FdscopeError('not-capturable', message, {
-        reason: `read-pipe needs a pipe, and fd ${fd} is ${target.kind} (${target.link})`,
-        help: target.kind === 'file' ? 'follow the file instead' : 'trace the process instead',
-      });
-    }
+    refuseUnlessPipe(target, fd, message);
     const readers = (target.readers ?? []).map((r) => `${r.comm || '?'} (pid ${r.pid})`);
     const who = readers.length ? readers.join(', ') : 'a process fdscope cannot see';
     if (!options.confirmed) {
