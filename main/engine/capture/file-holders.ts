@@ -24,15 +24,19 @@ export function otherWriters(self: number, link: string, dev: number, ino: numbe
   return found;
 }
 
-/** The notice naming the other writers of a followed file, or null when there are none. */
+/**
+ * The notice naming the other writers of a followed file not named before (they are added to
+ * `known`), or null when there are none new.
+ */
 export function otherWritersNotice(
   self: number,
   link: string,
-  dev: number,
-  ino: number,
+  file: { dev: number; ino: number },
+  known: Set<number>,
 ): string | null {
-  const others = otherWriters(self, link, dev, ino);
+  const others = otherWriters(self, link, file.dev, file.ino).filter((o) => !known.has(o.pid));
   if (others.length === 0) return null;
+  for (const o of others) known.add(o.pid);
   const names = others.map((o) => `pid ${o.pid} (${o.comm})`).join(', ');
   return (
     `${names} also ${others.length === 1 ? 'has' : 'have'} this file open for writing; ` +

@@ -1,11 +1,11 @@
 // follow-file: reads what a process appends to the file on its fd, through /proc/PID/fd/N,
 // so a deleted or renamed file is followed by its inode, not by a path; when the process puts
 // another file on the fd, that one is followed next.
-import { closeSync, constants, fstatSync, openSync, readlinkSync } from 'node:fs';
-import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { readlinkSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { fdKindOf } from '../discovery/proc-parse';
 import { FdscopeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import { checkRegular, openRegular, readFdLink } from './fd-open';
 import { fdAppends, otherWritersNotice } from './file-holders';
 import { FollowedFile, type FollowedFileSink } from './followed-file';
 import { createObservedClock } from './observed-clock';
@@ -20,6 +20,8 @@ export interface FollowFileOptions {
   logger?: Logger;
   /** The fallback poll, which also checks the process and the fd: ms. */
   pollMs?: number;
+  /** How often other processes holding the file are looked for again: ms. */
+  holdersScanMs?: number;
 }
 
 // A drain yields to the event loop after BUDGET so a flood cannot starve the rest of the engine.
@@ -31,6 +33,8 @@ const DEFAULT_POLL_MS = 250;
  */
 export const TARGET_POLL_MS = 50;
 const CLOSED_CONFIRM_MS = 200;
+// A scan reads every fd link of every process (about 9 ms for 120 processes here): rarely.
+const HOLDERS_SCAN_MS = 10_000;
 // File times come from the kernel's coarse clock, a tick behind Date.now(): a file created just
 // as the capture began may show a birth time a few ms before it.
 const BIRTH_SLACK_MS = 20;
@@ -51,6 +55,9 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   let timer: NodeJS.Timeout | null = null;
   let targetTimer: NodeJS.Timeout | null = null;
   let closedSince: number | null = null;
+  let holdersTimer: NodeJS.Timeout | null = null;
+  let followedLink = '';
+  let knownHolders = new Set<number>();
   let scheduled = false;
   let done = false;
   let settle: (end: SourceEnd) => void = () => {};
@@ -71,63 +78,23 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     sink?.notice({ t: clock(), level, message });
   }
 
-  function openFirst(): string {
-    const link = readLink();
+  function openFirst(): void {
+    const link = readFdLink(pid, fd);
     startTicks = readStartTicks(pid) ?? 0;
-    // stat() follows the link without opening: opening a pipe would make us one of its
-    // readers, and a socket or terminal has no business being opened at all.
-    if (!statTarget().isFile()) {
-      throw unable(`follow-file needs a regular file, and fd ${fd} is ${link}`, 'not-capturable');
-    }
+    checkRegular(pid, fd, link);
     const size = follow(link, options.fromStart ? 0 : null);
     logger.debug('follow-file', `following ${link}`, { pid, fd, offset: size });
-    return link;
   }
 
   /** Opens what fd N points to now, from `offset` or (null) from its end; returns the offset. */
   function follow(link: string, offset: number | null): number {
-    let osFd: number;
-    try {
-      // O_NONBLOCK: should fd N turn into a FIFO between the stat and the open, never hang.
-      osFd = openSync(fdPath, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
-    } catch (error) {
-      throw unable(`cannot open ${fdPath} (${link})`, 'method-unavailable', error);
-    }
-    const st = fstatSync(osFd);
-    if (!st.isFile()) {
-      closeSync(osFd);
-      throw unable(`follow-file needs a regular file, and fd ${fd} is ${link}`, 'not-capturable');
-    }
-    identity = { dev: st.dev, ino: st.ino };
-    const from = offset ?? st.size;
+    const { osFd, stats } = openRegular(pid, fd, link);
+    identity = { dev: stats.dev, ino: stats.ino };
+    followedLink = link;
+    knownHolders = new Set();
+    const from = offset ?? stats.size;
     file = new FollowedFile(osFd, from, fileSink, () => fdAppends(pid, fd), `fd ${fd}`);
     return from;
-  }
-
-  function readLink(): string {
-    try {
-      return readlinkSync(fdPath);
-    } catch (error) {
-      if (!processAlive(pid, 0)) {
-        throw new FdscopeError('no-such-process', `unable to capture pid ${pid}`, {
-          reason: 'no such process',
-          cause: error,
-        });
-      }
-      throw unable(`fd ${fd} is closed or not readable`, 'not-capturable', error);
-    }
-  }
-
-  function statTarget(): Stats {
-    try {
-      return statSync(fdPath);
-    } catch (error) {
-      throw unable(`cannot stat ${fdPath}`, 'not-capturable', error);
-    }
-  }
-
-  function unable(reason: string, code: 'not-capturable' | 'method-unavailable', cause?: unknown) {
-    return new FdscopeError(code, `unable to follow fd ${fd} of pid ${pid}`, { reason, cause });
   }
 
   /** Reads what is new; returns false when it stopped at the budget. */
@@ -244,6 +211,7 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     done = true;
     if (timer) clearInterval(timer);
     if (targetTimer) clearInterval(targetTimer);
+    if (holdersTimer) clearInterval(holdersTimer);
     watcher?.close();
     file?.close();
     flush();
@@ -269,9 +237,10 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
   }
 
   /** Names other processes that may write to the file: their bytes are read as ours. */
-  function noteOtherWriters(link: string): void {
-    const message = otherWritersNotice(pid, link, identity.dev, identity.ino);
-    if (message && !done) notice('info', message);
+  function noteOtherWriters(): void {
+    if (done || !file) return;
+    const message = otherWritersNotice(pid, followedLink, identity, knownHolders);
+    if (message) notice('info', message);
   }
 
   return {
@@ -280,9 +249,8 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
     ended,
     async start(target: CaptureSink): Promise<void> {
       if (sink || done) throw new FdscopeError('internal', 'follow-file source started twice');
-      let link: string;
       try {
-        link = openFirst();
+        openFirst();
       } catch (error) {
         finish({ reason: 'could not start', error: error as FdscopeError });
         throw error;
@@ -294,7 +262,11 @@ export function createFollowFileSource(options: FollowFileOptions): CaptureSourc
         if (targetChanged()) check();
       }, TARGET_POLL_MS);
       schedule();
-      setImmediate(() => guarded(() => noteOtherWriters(link)));
+      setImmediate(() => guarded(noteOtherWriters));
+      holdersTimer = setInterval(
+        () => guarded(noteOtherWriters),
+        options.holdersScanMs ?? HOLDERS_SCAN_MS,
+      );
     },
     async stop(): Promise<void> {
       if (done) return;

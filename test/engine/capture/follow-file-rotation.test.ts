@@ -115,4 +115,37 @@ describe('follow-file and log rotation', () => {
       ),
     );
   });
+
+  it('names a process that opens the file for writing after the capture began', async () => {
+    const path = temp.path('later.log');
+    const one = await startWriter({
+      language: 'python',
+      source: NUMBERED,
+      args: ['one'],
+      stdout: { file: path },
+    });
+    await waitFor(() => sizeOf(path) > 100, 'the first lines');
+    const source = createFollowFileSource({ pid: one.pid, fd: 1, holdersScanMs: 100 });
+    const sink = collectingSink();
+    await source.start(sink);
+    await waitFor(() => sink.notices.length === 1, 'the notice naming the relay');
+
+    const later = await startWriter({
+      language: 'python',
+      source: NUMBERED,
+      args: ['later'],
+      stdout: { file: path },
+    });
+    await waitFor(
+      () => sink.notices.some((n) => n.message.includes(`pid ${later.pid} (python3)`)),
+      'a notice naming the later writer',
+    );
+    await waitFor(() => numbersOf(sink.bytes(), 'later').length >= 15, 'its lines');
+    await source.stop();
+
+    // The later writer's relay may be seen in a scan of its own, before the writer.
+    expect(sink.notices.every((n) => n.level === 'info')).toBe(true);
+    expect(sink.notices[0].message).not.toContain(`pid ${later.pid} `);
+    expectContiguous(numbersOf(sink.bytes(), 'later'));
+  });
 });
