@@ -3,7 +3,8 @@
 import type { HostCapabilities, ProcessInfo, StartRequest } from '../../../preload/contract';
 import type { Host } from '../host/host';
 import type { Logger } from '../log';
-import { createRemoteFollowSource } from './remote-follow-source';
+import { needsRoot } from '../discovery/sudo-methods';
+import { createRemoteFollowSource, type RemoteFollowSource } from './remote-follow-source';
 import { createRemoteReadPipeSource } from './remote-read-pipe-source';
 import type { CaptureSource } from './source';
 
@@ -17,13 +18,9 @@ export function remoteSources(
   logger: Logger,
 ): CaptureSource[] {
   // Another user's process needs root to open its fds; the host elevates when it can.
-  const privileged = !caps.isRoot && proc.uid !== caps.uid;
+  const privileged = needsRoot(proc, caps);
   const { pid } = proc;
-  if (method === 'file') {
-    return req.fds.map((fd) =>
-      createRemoteFollowSource({ host, pid, fd, fromStart: req.fromStart, privileged, logger }),
-    );
-  }
+  if (method === 'file') return [...remoteFollows(proc, caps, req, host, logger).values()];
   return req.fds.map((fd) =>
     createRemoteReadPipeSource({
       host,
@@ -35,4 +32,28 @@ export function remoteSources(
       logger,
     }),
   );
+}
+
+/**
+ * One follow-file source per requested fd, by fd; `offsets` (a resumed capture's) start each
+ * where the previous one had read to.
+ */
+export function remoteFollows(
+  proc: ProcessInfo,
+  caps: HostCapabilities,
+  req: StartRequest,
+  host: Host,
+  logger: Logger,
+  offsets?: Map<number, number>,
+): Map<number, RemoteFollowSource> {
+  const privileged = needsRoot(proc, caps);
+  const follows = new Map<number, RemoteFollowSource>();
+  for (const fd of req.fds) {
+    const from = { fromStart: req.fromStart, offset: offsets?.get(fd) };
+    follows.set(
+      fd,
+      createRemoteFollowSource({ host, pid: proc.pid, fd, privileged, logger, ...from }),
+    );
+  }
+  return follows;
 }

@@ -3,6 +3,11 @@
 import type { HostCapabilities, ProcessInfo } from '../../../preload/contract';
 import { traceRefusal } from './methods';
 
+/** Whether reading or tracing this process needs more than the login user's own rights. */
+export function needsRoot(proc: Pick<ProcessInfo, 'uid'>, caps: HostCapabilities): boolean {
+  return !caps.isRoot && proc.uid !== caps.uid;
+}
+
 /** The capabilities strace has when sudo runs it. */
 export function asRoot(caps: HostCapabilities): HostCapabilities {
   return { ...caps, uid: 0, isRoot: true, capSysPtrace: true };
@@ -10,9 +15,8 @@ export function asRoot(caps: HostCapabilities): HostCapabilities {
 
 /** Marks trace as allowed, through sudo, where only the user's own rights stood in the way. */
 export function traceThroughSudo(caps: HostCapabilities, processes: ProcessInfo[]): void {
-  if (caps.isRoot) return;
   for (const proc of processes) {
-    if (proc.uid === caps.uid || traceRefusal(proc, asRoot(caps))) continue;
+    if (!needsRoot(proc, caps) || traceRefusal(proc, asRoot(caps))) continue;
     for (const fd of ['1', '2'] as const) {
       const choice = proc.methods[fd];
       if (choice.method !== 'trace' || choice.allowed) continue;

@@ -12,7 +12,7 @@ import { remoteSources } from '../capture/remote-sources';
 import type { CaptureSource } from '../capture/source';
 import { createTraceSource } from '../capture/trace-source';
 import { traceRefusal } from '../discovery/methods';
-import { asRoot } from '../discovery/sudo-methods';
+import { asRoot, needsRoot } from '../discovery/sudo-methods';
 import { FdscopeError } from '../errors';
 import type { Host } from '../host/host';
 import type { Logger } from '../log';
@@ -98,7 +98,7 @@ function makeSource(
 
 /** Whether tracing this process on this host goes through sudo. */
 export function viaSudo(host: Host, proc: ProcessInfo, caps: HostCapabilities): boolean {
-  return host.info.kind === 'ssh' && !caps.isRoot && proc.uid !== caps.uid;
+  return host.info.kind === 'ssh' && needsRoot(proc, caps);
 }
 
 function checkFits(proc: ProcessInfo, fd: number, method: 'file' | 'pipe'): void {

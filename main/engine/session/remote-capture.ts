@@ -2,7 +2,8 @@
 // re-attached, a followed file read on from the offset it had reached), and the times strace
 // took on the host's clock are moved onto this machine's clock.
 import type { HostCapabilities, ProcessInfo, StartRequest } from '../../../preload/contract';
-import { createRemoteFollowSource, type RemoteFollowSource } from '../capture/remote-follow-source';
+import type { RemoteFollowSource } from '../capture/remote-follow-source';
+import { remoteFollows } from '../capture/remote-sources';
 import type { CaptureSink, CaptureSource } from '../capture/source';
 import type { Host } from '../host/host';
 import { sshLink } from '../host/ssh-hosts';
@@ -31,24 +32,17 @@ export function remoteCapture(
   logger: Logger,
 ): CaptureSource {
   let follows = new Map<number, RemoteFollowSource>();
-  const privileged = !caps.isRoot && proc.uid !== caps.uid;
 
   const resumable = createResumableSource({
     link: sshLink(host),
     logger,
     create: (previous) => {
       if (method !== 'file') return make();
-      const next = new Map<number, RemoteFollowSource>();
-      for (const fd of req.fds) {
-        const offset = previous ? follows.get(fd)?.offset() : undefined;
-        const from = { fromStart: req.fromStart, offset };
-        next.set(
-          fd,
-          createRemoteFollowSource({ host, pid: proc.pid, fd, privileged, logger, ...from }),
-        );
-      }
-      follows = next;
-      return mergeSources([...next.values()]);
+      const offsets = previous
+        ? new Map([...follows].map(([fd, source]) => [fd, source.offset()]))
+        : undefined;
+      follows = remoteFollows(proc, caps, req, host, logger, offsets);
+      return mergeSources([...follows.values()]);
     },
   });
   return onLocalClock(resumable, host);
